@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Attribution accuracy of `lineage compare` on the AlpacaEval outputs.
+#
+# Usage: scripts/eval-attribution.sh DATA_DIR [OUT_DIR]
+#   DATA_DIR: a folder with <model>.json AlpacaEval outputs plus
+#             candidate-teachers.tsv, reference-panel.txt and labels-dev.tsv
+#             (e.g. ../shared/data/alpacaeval).
+# Prints one line per labelled student and a summary line
+#   top1=K/N recall=K/N false_positives=K/N
+# top1 and recall count the positives (students with a labelled teacher
+# family); false_positives counts negatives that get `distilled-from` against
+# an API teacher. Uses $LINEAGE if set, else builds the release binary.
+set -euo pipefail
+data=${1:?usage: scripts/eval-attribution.sh DATA_DIR [OUT_DIR]}
+out=${2:-$(mktemp -d)}
+if [ ! -f "$data/labels-dev.tsv" ]; then
+  echo "eval-attribution: $data has no labels-dev.tsv; skipping (the shared data is not present)" >&2
+  exit 0
+fi
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${LINEAGE:-}" ]; then
+  cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+  LINEAGE="$here/target/release/lineage"
+fi
+teachers=()
+while IFS=$'\t' read -r model family; do
+  [ -n "$model" ] && teachers+=(--teacher "$data/$model.json")
+done < "$data/candidate-teachers.tsv"
+refs=()
+while read -r model; do
+  [ -n "$model" ] && refs+=(--reference "$data/$model.json")
+done < "$data/reference-panel.txt"
+
+start=$(date +%s.%N)
+tail -n +2 "$data/labels-dev.tsv" | cut -f1 | while read -r student; do
+  echo "$student"
+done | xargs -P "${JOBS:-2}" -I{} "$LINEAGE" --quiet compare "$data/{}.json" "${teachers[@]}" "${refs[@]}" \
+  --out "$out/{}" --seed "${SEED:-0}" > /dev/null
+end=$(date +%s.%N)
+
+python3 - "$data" "$out" "$start" "$end" <<'PY'
+import json, sys
+data, out, start, end = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+fam = dict(l.rstrip("\n").split("\t")[:2] for l in open(f"{data}/candidate-teachers.tsv") if l.strip())
+api = {m for m, f in fam.items() if not f.startswith("meta-")}
+rows = [l.rstrip("\n").split("\t") for l in open(f"{data}/labels-dev.tsv")][1:]
+def ok(label, teacher):
+    f = fam.get(teacher, "")
+    return f == label or (label == "openai-mixed" and f in ("openai-gpt-3.5", "openai-gpt-4"))
+top1 = rec = fp = npos = nneg = 0
+for student, label, relation in rows:
+    r = json.load(open(f"{out}/{student}/report.json"))
+    v = r["verdict"]; top = r["candidates"][0]
+    fams = top["families"]
+    desc = " ".join(f"{k}={fams[k]['excess']['estimate']:+.3f}(p={fams[k]['p_holm']:.1e})" for k in sorted(fams))
+    if label == "none":
+        nneg += 1
+        bad = v["label"] == "distilled-from" and v["teacher"] in api
+        fp += bad
+        mark = "FALSE-POSITIVE" if bad else "ok"
+    else:
+        npos += 1
+        t1 = ok(label, top["name"]); rc = v["label"] == "distilled-from" and ok(label, v["teacher"] or "")
+        top1 += t1; rec += rc
+        mark = ("top1-ok" if t1 else "top1-WRONG") + " " + ("found" if rc else "MISSED")
+    print(f"{student:22s} label={label:20s} top={top['name']:22s} verdict={v['label']}:{v['teacher']}  {mark}  {desc}")
+print(f"top1={top1}/{npos} recall={rec}/{npos} false_positives={fp}/{nneg}")
+print(f"wall_seconds={end-start:.2f}")
+PY

@@ -1,0 +1,183 @@
+//! Command-line definition (clap) and its resolution into configurations,
+//! in the parse-then-resolve style: [`Cli`] mirrors what the user typed,
+//! [`resolve`] turns it into validated configs ([`Command`]).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::compare::{CompareConfig, ModelSpec};
+use crate::error::UsageError;
+use crate::input::{Format, Limits};
+
+#[derive(Debug, Parser)]
+#[command(name = "lineage", version, about = "Offline forensic analysis: was model S distilled from, or derived from, model T?")]
+pub struct Cli {
+    /// No progress output on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Compare a student's responses with candidate teachers, calibrated
+    /// against a reference panel.
+    Compare(CompareArgs),
+    /// Write a synthetic probe-response corpus with known lineage.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Student dataset: PATH or NAME=PATH.
+    pub student: String,
+    /// Candidate teacher dataset (repeatable): PATH or NAME=PATH.
+    #[arg(long = "teacher", short = 't', required = true)]
+    pub teachers: Vec<String>,
+    /// Reference-panel datasets: files or directories (repeatable).
+    #[arg(long = "reference", short = 'r', num_args = 1..)]
+    pub references: Vec<String>,
+    /// Output directory for report.json and report.md.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Significance level of the verdict.
+    #[arg(long, default_value_t = 0.01)]
+    pub alpha: f64,
+    /// Seed of every random stream.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Force the input format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Sign-flip resamples per test.
+    #[arg(long, default_value_t = 4999)]
+    pub resamples: usize,
+    /// Bootstrap resamples per confidence interval.
+    #[arg(long, default_value_t = 2000)]
+    pub bootstrap: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Caps on hostile input, shared by every command that reads datasets.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Largest accepted input file in bytes.
+    #[arg(long, default_value_t = Limits::default().max_file_bytes)]
+    pub max_file_bytes: u64,
+    /// Longest accepted line in bytes.
+    #[arg(long, default_value_t = Limits::default().max_line_bytes)]
+    pub max_line_bytes: usize,
+    /// Most records accepted per file.
+    #[arg(long, default_value_t = Limits::default().max_records)]
+    pub max_records: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Output directory.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Probes per model.
+    #[arg(long, default_value_t = 200)]
+    pub probes: usize,
+}
+
+/// A validated command.
+#[derive(Debug)]
+pub enum Command {
+    Compare { cfg: CompareConfig, out: PathBuf },
+    Simulate(SimulateArgs),
+}
+
+/// Validate the parsed command line.
+pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
+    match cli {
+        CliCommand::Compare(a) => resolve_compare(a),
+        CliCommand::Simulate(a) => Ok(Command::Simulate(a)),
+    }
+}
+
+fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
+    if !(a.alpha > 0.0 && a.alpha < 1.0) {
+        return Err(UsageError(format!("--alpha must lie in (0, 1), got {}", a.alpha)));
+    }
+    let mut references = Vec::new();
+    for r in &a.references {
+        references.extend(expand_reference(r)?);
+    }
+    let mut cfg = CompareConfig::new(
+        model_spec(&a.student)?,
+        a.teachers.iter().map(|t| model_spec(t)).collect::<Result<_, _>>()?,
+        references,
+    );
+    cfg.alpha = a.alpha;
+    cfg.seed = a.seed;
+    cfg.format = a.format;
+    cfg.resamples = a.resamples;
+    cfg.bootstrap = a.bootstrap;
+    cfg.limits = Limits {
+        max_file_bytes: a.limits.max_file_bytes,
+        max_line_bytes: a.limits.max_line_bytes,
+        max_records: a.limits.max_records,
+        ..Limits::default()
+    };
+    check_unique(&cfg)?;
+    Ok(Command::Compare { cfg, out: a.out })
+}
+
+/// Parse `NAME=PATH` or `PATH` (name = file stem).
+pub fn model_spec(arg: &str) -> Result<ModelSpec, UsageError> {
+    let (name, path) = match arg.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !n.contains(['/', '\\']) => (n.to_string(), PathBuf::from(p)),
+        _ => {
+            let p = PathBuf::from(arg);
+            (stem(&p)?, p)
+        }
+    };
+    Ok(ModelSpec { name, path })
+}
+
+fn stem(p: &Path) -> Result<String, UsageError> {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .ok_or_else(|| UsageError(format!("cannot name a model after {}: give NAME=PATH", p.display())))
+}
+
+/// Extensions picked up from a reference directory.
+const DATA_EXTENSIONS: &[&str] = &["json", "jsonl", "csv"];
+
+/// A reference argument: a file, or every data file in a directory (sorted,
+/// so the panel order and hence the report do not depend on the file
+/// system).
+fn expand_reference(arg: &str) -> Result<Vec<ModelSpec>, UsageError> {
+    let spec = model_spec(arg)?;
+    if !spec.path.is_dir() {
+        return Ok(vec![spec]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&spec.path)
+        .map_err(|e| UsageError(format!("cannot list {}: {e}", spec.path.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()).is_some_and(|e| DATA_EXTENSIONS.contains(&e)))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(UsageError(format!("{}: no .json, .jsonl or .csv files in this directory", spec.path.display())));
+    }
+    files.into_iter().map(|p| Ok(ModelSpec { name: stem(&p)?, path: p })).collect()
+}
+
+fn check_unique(cfg: &CompareConfig) -> Result<(), UsageError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for m in std::iter::once(&cfg.student).chain(&cfg.teachers).chain(&cfg.references) {
+        if !seen.insert(m.name.as_str()) {
+            return Err(UsageError(format!("model name `{}` is used twice; name one of them with NAME=PATH", m.name)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! `lineage compare`: is the student closer to a candidate teacher than the
+//! reference panel explains?
+//!
+//! Pipeline: load and hash every input ([`crate::input`]), align probes,
+//! extract fingerprints per family ([`crate::fingerprint`]), compute
+//! per-candidate evidence ([`analysis`]), rank candidates and apply the
+//! decision rule ([`verdict`]), then assemble the [`Report`].
+
+pub mod analysis;
+pub mod exhibits;
+pub mod verdict;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::fingerprint::{default_extractors, Family};
+use crate::input::{self, align::Corpus, Dataset, Format, InputError, Limits};
+use crate::progress::Progress;
+use crate::report::schema::*;
+use crate::stats::excess::SimCube;
+use analysis::{FamilyCube, Resampling, Roles};
+
+/// A model given on the command line: `name=path` or a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelSpec {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// Everything `compare` needs, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct CompareConfig {
+    pub student: ModelSpec,
+    pub teachers: Vec<ModelSpec>,
+    pub references: Vec<ModelSpec>,
+    pub format: Option<Format>,
+    pub alpha: f64,
+    pub seed: u64,
+    pub resamples: usize,
+    pub bootstrap: usize,
+    pub confidence: f64,
+    pub limits: Limits,
+}
+
+impl CompareConfig {
+    /// Defaults for everything but the models.
+    pub fn new(student: ModelSpec, teachers: Vec<ModelSpec>, references: Vec<ModelSpec>) -> Self {
+        CompareConfig {
+            student,
+            teachers,
+            references,
+            format: None,
+            alpha: 0.01,
+            seed: 0,
+            resamples: 4999,
+            bootstrap: 2000,
+            confidence: 0.95,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Weight of each family in the combined score (see docs/methodology.md).
+pub fn family_weight(f: Family) -> f64 {
+    match f {
+        Family::Style => 0.5,
+        Family::Content => 0.25,
+        Family::NearDuplicate => 0.25,
+    }
+}
+
+/// Load every input in parallel; the first error in argument order wins.
+pub fn load_all(cfg: &CompareConfig, progress: &Progress) -> Result<Vec<Dataset>, InputError> {
+    let specs: Vec<&ModelSpec> = std::iter::once(&cfg.student)
+        .chain(&cfg.teachers)
+        .chain(&cfg.references)
+        .collect();
+    let bar = progress.bar(specs.len() as u64, "loading");
+    let out: Vec<Result<Dataset, InputError>> = specs
+        .par_iter()
+        .map(|s| {
+            let d = input::load(&s.name, &s.path, cfg.format, &cfg.limits);
+            bar.inc(1);
+            d
+        })
+        .collect();
+    bar.finish_and_clear();
+    out.into_iter().collect()
+}
+
+/// Run the whole comparison on already-loaded datasets (student first, then
+/// candidates, then references, as in [`load_all`]).
+pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -> Report {
+    let corpus = input::align::align(datasets);
+    let nt = cfg.teachers.len();
+    let roles = Roles {
+        student: 0,
+        candidates: (1..=nt).collect(),
+        panel: (nt + 1..datasets.len()).collect(),
+    };
+    let families = family_cubes(&corpus, progress);
+    let rs = Resampling {
+        seed: cfg.seed,
+        resamples: cfg.resamples,
+        bootstrap: cfg.bootstrap,
+        confidence: cfg.confidence,
+    };
+    let bar = progress.spinner("testing candidates against the panel");
+    let evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
+    bar.finish_and_clear();
+    let decided = verdict::decide(cfg, &corpus, &roles, evidence, rs);
+    let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
+    Report {
+        schema_version: SCHEMA_VERSION.to_string(),
+        tool: Tool {
+            name: "lineage".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        parameters: parameters(cfg),
+        inputs: inputs(datasets, &corpus, nt),
+        alignment: Alignment {
+            by: match corpus.align_by {
+                input::align::AlignBy::ProbeId => "probe_id".into(),
+                input::align::AlignBy::PromptHash => "prompt_hash".into(),
+            },
+            probes_analysed: corpus.n_probes(),
+            probes_excluded: corpus.excluded_probes,
+        },
+        student: corpus.models[0].clone(),
+        reference_panel: roles.panel.iter().map(|&i| corpus.models[i].clone()).collect(),
+        candidates: decided.candidates,
+        ranking: decided.ranking,
+        verdict: decided.verdict,
+        exhibits,
+    }
+}
+
+/// Load, then analyse.
+pub fn run(cfg: &CompareConfig, progress: &Progress) -> Result<Report, InputError> {
+    let datasets = load_all(cfg, progress)?;
+    Ok(analyse(cfg, &datasets, progress))
+}
+
+pub fn family_cubes(corpus: &Corpus, progress: &Progress) -> Vec<FamilyCube> {
+    let extractors = default_extractors();
+    let bar = progress.bar(extractors.len() as u64, "fingerprinting");
+    let mut by_family: Vec<(Family, Vec<SimCube>)> = Vec::new();
+    for ex in &extractors {
+        let cube = SimCube::from_features(&ex.extract(corpus));
+        match by_family.iter_mut().find(|(f, _)| *f == ex.family()) {
+            Some((_, v)) => v.push(cube),
+            None => by_family.push((ex.family(), vec![cube])),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    by_family
+        .into_iter()
+        .map(|(f, cubes)| FamilyCube {
+            name: f.as_str(),
+            weight: family_weight(f),
+            cube: SimCube::mean_of(&cubes),
+        })
+        .collect()
+}
+
+fn parameters(cfg: &CompareConfig) -> Parameters {
+    let extractors = default_extractors();
+    let mut weights = std::collections::BTreeMap::new();
+    for e in &extractors {
+        weights.insert(e.family().as_str().to_string(), family_weight(e.family()));
+    }
+    Parameters {
+        seed: cfg.seed,
+        alpha: cfg.alpha,
+        resamples: cfg.resamples,
+        bootstrap: cfg.bootstrap,
+        confidence: cfg.confidence,
+        format: cfg.format.map(|f| f.as_str().to_string()),
+        extractors: extractors.iter().map(|e| e.name().to_string()).collect(),
+        family_weights: weights,
+    }
+}
+
+fn inputs(datasets: &[Dataset], corpus: &Corpus, nt: usize) -> Vec<InputEntry> {
+    datasets
+        .iter()
+        .zip(&corpus.stats)
+        .enumerate()
+        .map(|(i, (d, st))| InputEntry {
+            name: d.name.clone(),
+            role: match i {
+                0 => "student",
+                i if i <= nt => "candidate",
+                _ => "reference",
+            }
+            .into(),
+            path: d.path.display().to_string(),
+            format: d.format.as_str().into(),
+            sha256: d.sha256.clone(),
+            records: d.records.len(),
+            probes: st.probes,
+            missing: st.missing,
+            duplicated: st.duplicated,
+            empty: st.empty,
+        })
+        .collect()
+}

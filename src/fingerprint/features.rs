@@ -1,0 +1,108 @@
+//! TF-IDF weighting shared by the n-gram extractors.
+//!
+//! Term weights are sublinear term frequency times smoothed inverse document
+//! frequency, `(1 + ln tf) * (ln((1 + N) / (1 + df)) + 1)`, the variant of
+//! Salton & Buckley (1988) that scikit-learn uses with `sublinear_tf=True`;
+//! vectors are then L2-normalised so their dot product is the cosine.
+//! Document frequencies are counted over every response in the corpus, so
+//! the weighting is symmetric in the models compared.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::{Features, SparseVec};
+use crate::input::align::Corpus;
+
+/// Raw term counts of every response: `[model][probe]`.
+pub type Counts = Vec<Vec<SparseVec>>;
+
+/// Count features of every response in parallel with `f`.
+pub fn count_all<F>(corpus: &Corpus, f: F) -> Counts
+where
+    F: Fn(&str) -> Vec<(u32, f32)> + Sync,
+{
+    corpus
+        .texts
+        .par_iter()
+        .map(|model| {
+            model
+                .iter()
+                .map(|t| SparseVec::from_pairs(f(t)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Document frequency of each feature id; integer sums, so the result does
+/// not depend on the thread schedule.
+pub fn document_frequency(counts: &Counts) -> FxHashMap<u32, u32> {
+    let mut df: FxHashMap<u32, u32> = FxHashMap::default();
+    for v in counts.iter().flatten() {
+        for &i in &v.idx {
+            *df.entry(i).or_insert(0) += 1;
+        }
+    }
+    df
+}
+
+/// Apply sublinear TF-IDF weights and L2-normalise.
+pub fn tfidf(counts: Counts) -> Features {
+    let df = document_frequency(&counts);
+    let n_docs = counts.iter().map(Vec::len).sum::<usize>() as f64;
+    counts
+        .into_par_iter()
+        .map(|model| {
+            model
+                .into_iter()
+                .map(|mut v| {
+                    for (i, x) in v.idx.iter().zip(v.val.iter_mut()) {
+                        let d = f64::from(df[i]);
+                        let idf = ((1.0 + n_docs) / (1.0 + d)).ln() + 1.0;
+                        *x = ((1.0 + f64::from(*x).ln()) * idf) as f32;
+                    }
+                    v.normalise();
+                    v
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::input::align::{AlignBy, Corpus};
+
+    pub(crate) fn corpus(texts: Vec<Vec<&str>>) -> Corpus {
+        let n = texts[0].len();
+        Corpus {
+            models: (0..texts.len()).map(|i| format!("m{i}")).collect(),
+            probe_keys: (0..n).map(|i| format!("p{i}")).collect(),
+            prompts: vec![String::new(); n],
+            categories: vec![None; n],
+            texts: texts
+                .into_iter()
+                .map(|m| m.into_iter().map(String::from).collect())
+                .collect(),
+            align_by: AlignBy::ProbeId,
+            stats: vec![],
+            excluded_probes: 0,
+        }
+    }
+
+    #[test]
+    fn rare_terms_weigh_more() {
+        let c = corpus(vec![vec!["a b"], vec!["a c"], vec!["a d"]]);
+        let counts = count_all(&c, |t| {
+            t.split(' ')
+                .map(|w| (w.as_bytes()[0] as u32, 1.0))
+                .collect()
+        });
+        let f = tfidf(counts);
+        let v = &f[0][0];
+        let a = v.val[v.idx.iter().position(|&i| i == b'a' as u32).unwrap()];
+        let b = v.val[v.idx.iter().position(|&i| i == b'b' as u32).unwrap()];
+        assert!(b > a);
+        assert!((v.dot(v) - 1.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,203 @@
+//! Style fingerprint: how a response is written, independent of its topic.
+//!
+//! Four blocks, each weighted and normalised on its own so no block swamps
+//! the others, then joined into one vector:
+//! - *openers and closers*: the first and last one to three tokens
+//!   ("Sure! Here", "I hope this helps"), the most copied habits in
+//!   distillation data;
+//! - *format*: Markdown habits per response (headings, bullets, numbered
+//!   lists, bold, code fences, tables, colons ending lines, paragraphs) and a
+//!   log-scale length bucket;
+//! - *discourse*: hedges, disclaimers and stock transitions from a fixed
+//!   lexicon ([`super::lexicon`]);
+//! - *skeleton*: 3- and 4-grams of the text with content words replaced by a
+//!   placeholder and function words and punctuation kept, the classic
+//!   topic-independent stylometric profile (Stamatatos 2009, "A survey of
+//!   modern authorship attribution methods", JASIST 60(3)).
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::features::{count_all, tfidf};
+use super::lexicon::{is_function_word, DISCOURSE};
+use super::tokenize::{feature_id, ngram_id, words, words_and_punct};
+use super::{Extractor, Family, Features, SparseVec};
+use crate::input::align::Corpus;
+
+const NS_OPEN: u64 = 0x21;
+const NS_CLOSE: u64 = 0x25;
+const NS_FORMAT: u64 = 0x22;
+const NS_DISC: u64 = 0x23;
+const NS_SKEL: u64 = 0x24;
+
+/// The joined style extractor.
+pub struct Style;
+
+impl Extractor for Style {
+    fn name(&self) -> &'static str {
+        "style.habits"
+    }
+    fn family(&self) -> Family {
+        Family::Style
+    }
+    fn extract(&self, corpus: &Corpus) -> Features {
+        let blocks = [
+            tfidf(count_all(corpus, opener_closer)),
+            normalised(count_all(corpus, format_counts)),
+            tfidf(count_all(corpus, discourse)),
+            tfidf(count_all(corpus, skeleton)),
+        ];
+        join(blocks, corpus)
+    }
+}
+
+fn normalised(mut f: Features) -> Features {
+    f.iter_mut().flatten().for_each(SparseVec::normalise);
+    f
+}
+
+fn join(blocks: [Features; 4], corpus: &Corpus) -> Features {
+    (0..corpus.n_models())
+        .map(|m| {
+            (0..corpus.n_probes())
+                .map(|p| {
+                    let pairs = blocks
+                        .iter()
+                        .flat_map(|b| b[m][p].idx.iter().copied().zip(b[m][p].val.iter().copied()))
+                        .collect();
+                    let mut v = SparseVec::from_pairs(pairs);
+                    v.normalise();
+                    v
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// First and last 1–3 tokens, punctuation included, line breaks skipped.
+pub fn opener_closer(text: &str) -> Vec<(u32, f32)> {
+    let t = words_and_punct(text);
+    let h: Vec<u64> = t
+        .iter()
+        .zip(t.hashes())
+        .filter(|(s, _)| *s != "\n")
+        .map(|(_, h)| h)
+        .collect();
+    let mut out = Vec::with_capacity(6);
+    for n in 1..=3.min(h.len()) {
+        out.push((ngram_id(NS_OPEN, &h[..n]), 1.0));
+        out.push((ngram_id(NS_CLOSE, &h[h.len() - n..]), 1.0));
+    }
+    out
+}
+
+/// Markdown habit counts (log-scaled) and a length bucket.
+pub fn format_counts(text: &str) -> Vec<(u32, f32)> {
+    let mut c = [0u32; 9];
+    let mut in_para = false;
+    for line in text.lines() {
+        let l = line.trim_start();
+        let kinds = [
+            l.starts_with('#'),
+            l.starts_with("- ") || l.starts_with("* ") || l.starts_with("• "),
+            numbered(l),
+            l.contains("**") || l.contains("__"),
+            l.starts_with("```"),
+            l.starts_with('|'),
+            l.trim_end().ends_with(':'),
+            l.starts_with('>'),
+        ];
+        for (k, on) in kinds.iter().enumerate() {
+            c[k] += u32::from(*on);
+        }
+        let blank = l.trim().is_empty();
+        c[8] += u32::from(!blank && !in_para);
+        in_para = !blank;
+    }
+    let mut out: Vec<(u32, f32)> = c
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| (feature_id(NS_FORMAT, &[k as u8]), (1.0 + n as f32).ln()))
+        .collect();
+    let len = words(text).len() as f32;
+    let bucket = (2.0 * (1.0 + len).log2()).round() as i32;
+    for (d, w) in [(-1, 0.5), (0, 1.0), (1, 0.5)] {
+        out.push((feature_id(NS_FORMAT, &(100 + bucket + d).to_le_bytes()), w));
+    }
+    out
+}
+
+fn numbered(l: &str) -> bool {
+    let digits = l.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && digits < 4 && matches!(l.as_bytes().get(digits), Some(b'.') | Some(b')'))
+}
+
+/// Counts of discourse markers; a "none" feature keeps the vector
+/// non-empty so two marker-free answers still match.
+pub fn discourse(text: &str) -> Vec<(u32, f32)> {
+    let lower = text.to_lowercase();
+    let mut out: Vec<(u32, f32)> = discourse_matcher()
+        .find_overlapping_iter(&lower)
+        .map(|m| (feature_id(NS_DISC, &m.pattern().as_u32().to_le_bytes()), 1.0))
+        .collect();
+    if out.is_empty() {
+        out.push((feature_id(NS_DISC, b"none"), 1.0));
+    }
+    out
+}
+
+/// One Aho–Corasick automaton for the whole lexicon, built once: a single
+/// pass over the text instead of one substring search per phrase.
+fn discourse_matcher() -> &'static AhoCorasick {
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    M.get_or_init(|| AhoCorasick::new(DISCOURSE).expect("static patterns"))
+}
+
+/// Function-word/punctuation skeleton 3- and 4-grams.
+pub fn skeleton(text: &str) -> Vec<(u32, f32)> {
+    let toks = words_and_punct(text);
+    let (word, num) = (xxh3_64(b"<w>"), xxh3_64(b"<n>"));
+    let sk: Vec<u64> = toks
+        .iter()
+        .zip(toks.hashes())
+        .map(|(t, h)| {
+            let first = t.chars().next().unwrap_or(' ');
+            if !first.is_alphanumeric() || is_function_word(t) {
+                h
+            } else if first.is_numeric() {
+                num
+            } else {
+                word
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(sk.len() * 2);
+    for n in [3, 4] {
+        out.extend(sk.windows(n).map(|w| (ngram_id(NS_SKEL, w), 1.0)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::features::tests::corpus;
+
+    #[test]
+    fn same_habits_on_other_topics_look_alike() {
+        let a = "Sure! Here are some tips:\n\n1. **Sleep** well.\n2. **Eat** greens.\n\nI hope this helps!";
+        let b = "Sure! Here are some ideas:\n\n1. **Paint** walls.\n2. **Fix** doors.\n\nI hope this helps!";
+        let c = "Paris is the capital of France and has been for centuries.";
+        let f = Style.extract(&corpus(vec![vec![a], vec![b], vec![c]]));
+        assert!(f[0][0].dot(&f[1][0]) > 0.8, "{}", f[0][0].dot(&f[1][0]));
+        assert!(f[0][0].dot(&f[2][0]) < 0.4);
+    }
+
+    #[test]
+    fn detects_numbered_lines() {
+        assert!(numbered("12. item"));
+        assert!(!numbered("2024 was"));
+    }
+}

@@ -1,0 +1,296 @@
+//! CSV with a header row (RFC 4180 quoting, as read by the `csv` crate),
+//! such as the XSTest v2 completion files. Columns are matched by name,
+//! case-insensitively; the first candidate present wins:
+//!
+//! | field      | columns                                         |
+//! |------------|-------------------------------------------------|
+//! | prompt     | `prompt`, `instruction`, `question`, `input`    |
+//! | response   | `response`, `completion`, `output`, `answer`    |
+//! | probe_id   | `probe_id`, `id`                                |
+//! | category   | `category`, `type`                              |
+//! | model      | `model`, `generator`                            |
+//!
+//! Every other column (e.g. XSTest's `final_label`) goes to metadata.
+
+use std::path::Path;
+
+use csv::{ReaderBuilder, StringRecord};
+
+use super::jsonutil::{check_count, check_len, non_empty};
+use super::{InputError, Limits, Record};
+
+const PROMPT: &[&str] = &["prompt", "instruction", "question", "input"];
+const RESPONSE: &[&str] = &["response", "completion", "output", "answer"];
+const ID: &[&str] = &["probe_id", "id"];
+const CATEGORY: &[&str] = &["category", "type"];
+const MODEL: &[&str] = &["model", "generator"];
+
+pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, InputError> {
+    if text.trim().is_empty() {
+        return non_empty(path, Vec::new());
+    }
+    let mut lines = LineCursor::default();
+    let mut rdr = ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_error(path, text, &e))?
+        .clone();
+    let header_line = lines.line_at(text, headers.position().map_or(0, |p| p.byte()));
+    check_len(path, header_line, to_usize(rdr.position().byte()), limits)?;
+    let cols = Columns::find(path, header_line, &headers)?;
+    let mut out = Vec::new();
+    let mut row = StringRecord::new();
+    loop {
+        let start = rdr.position().byte();
+        if !rdr
+            .read_record(&mut row)
+            .map_err(|e| csv_error(path, text, &e))?
+        {
+            break;
+        }
+        let line = lines.line_at(text, start);
+        // A quoted field may span many short lines; cap the whole record.
+        let len = rdr.position().byte().saturating_sub(start);
+        check_len(path, line, to_usize(len), limits)?;
+        check_count(path, line, out.len(), limits)?;
+        out.push(cols.record(&headers, &row, line));
+    }
+    non_empty(path, out)
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// File lines of record starts. `csv::Position` is where the reader began
+/// scanning, i.e. before the previous record's `\n` (with CRLF) and any
+/// blank lines, so its own `line()` can be one or more short.
+#[derive(Default)]
+struct LineCursor {
+    offset: usize,
+    line: u64,
+}
+
+impl LineCursor {
+    /// Line of the first byte at or after `byte` that is not a line break;
+    /// `byte` must not go backwards between calls.
+    fn line_at(&mut self, text: &str, byte: u64) -> u64 {
+        let bytes = text.as_bytes();
+        let from = to_usize(byte).clamp(self.offset, bytes.len());
+        let skip = bytes[from..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        let to = from.saturating_add(skip);
+        let newlines = bytes[self.offset..to]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line = self
+            .line
+            .saturating_add(u64::try_from(newlines).unwrap_or(u64::MAX));
+        self.offset = to;
+        self.line.saturating_add(1)
+    }
+}
+
+fn csv_error(path: &Path, text: &str, e: &csv::Error) -> InputError {
+    let byte = e.position().map_or(0, |p| p.byte());
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("row has {len} fields, the header has {expected_len}"),
+        _ => e.to_string(),
+    };
+    InputError::Csv {
+        path: path.to_path_buf(),
+        line: LineCursor::default().line_at(text, byte),
+        message,
+    }
+}
+
+struct Columns {
+    prompt: usize,
+    response: usize,
+    id: Option<usize>,
+    category: Option<usize>,
+    model: Option<usize>,
+}
+
+impl Columns {
+    fn find(path: &Path, line: u64, headers: &StringRecord) -> Result<Self, InputError> {
+        let missing = |field: &str, expected| InputError::Field {
+            path: path.to_path_buf(),
+            line,
+            field: field.to_string(),
+            expected,
+            found: format!("columns {:?}", headers.iter().collect::<Vec<_>>()),
+        };
+        Ok(Columns {
+            prompt: column(headers, PROMPT).ok_or_else(|| {
+                missing(
+                    "prompt column",
+                    "a column named prompt, instruction, question or input",
+                )
+            })?,
+            response: column(headers, RESPONSE).ok_or_else(|| {
+                missing(
+                    "response column",
+                    "a column named response, completion, output or answer",
+                )
+            })?,
+            id: column(headers, ID),
+            category: column(headers, CATEGORY),
+            model: column(headers, MODEL),
+        })
+    }
+
+    fn record(&self, headers: &StringRecord, row: &StringRecord, line: u64) -> Record {
+        let cell = |i: usize| row.get(i).unwrap_or_default().to_string();
+        // An empty optional cell means "not given", not an empty value.
+        let opt = |i: Option<usize>| i.map(cell).filter(|s| !s.is_empty());
+        let used = [
+            Some(self.prompt),
+            Some(self.response),
+            self.id,
+            self.category,
+            self.model,
+        ];
+        let mut metadata = std::collections::BTreeMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            if !used.contains(&Some(i)) {
+                metadata.entry(h.to_string()).or_insert_with(|| cell(i));
+            }
+        }
+        Record {
+            probe_id: opt(self.id),
+            prompt: cell(self.prompt),
+            response: Some(cell(self.response)),
+            model: opt(self.model),
+            category: opt(self.category),
+            metadata,
+            line,
+            ..Record::default()
+        }
+    }
+}
+
+fn column(headers: &StringRecord, names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(n))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Result<Vec<Record>, InputError> {
+        parse(Path::new("x.csv"), text, &Limits::default())
+    }
+
+    fn err(text: &str) -> String {
+        run(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn maps_columns_and_keeps_the_rest() {
+        let text = "ID,Type,Question,Answer,label,Model\nq1,safe,Is the sky blue?,Yes.,ok,\nq2,,Why?,,bad,m9\n";
+        let recs = run(text).unwrap();
+        assert_eq!(recs.len(), 2);
+        let r = &recs[0];
+        assert_eq!(
+            (r.probe_id.as_deref(), r.category.as_deref()),
+            (Some("q1"), Some("safe"))
+        );
+        assert_eq!(
+            (r.prompt.as_str(), r.response.as_deref()),
+            ("Is the sky blue?", Some("Yes."))
+        );
+        assert_eq!((r.model.as_deref(), r.line), (None, 2));
+        assert_eq!(r.metadata.len(), 1);
+        assert_eq!(r.metadata["label"], "ok");
+        assert_eq!(
+            (recs[1].category.as_deref(), recs[1].response.as_deref()),
+            (None, Some(""))
+        );
+        assert_eq!(recs[1].model.as_deref(), Some("m9"));
+    }
+
+    #[test]
+    fn first_candidate_column_wins() {
+        let recs = run("input,prompt,output,response\na,b,c,d\n").unwrap();
+        assert_eq!(
+            (recs[0].prompt.as_str(), recs[0].response.as_deref()),
+            ("b", Some("d"))
+        );
+        assert_eq!(recs[0].metadata["input"], "a");
+    }
+
+    #[test]
+    fn multiline_quoted_field_and_crlf() {
+        let text = "prompt,completion\r\n\"p1\",\"line one\r\n\r\nline \"\"two\"\"\"\r\np2,r2\r\n";
+        let recs = run(text).unwrap();
+        assert_eq!(
+            recs[0].response.as_deref(),
+            Some("line one\r\n\r\nline \"two\"")
+        );
+        assert_eq!((recs[0].line, recs[1].line), (2, 5));
+        assert_eq!(recs[1].response.as_deref(), Some("r2"));
+        let recs = run("\n\nprompt,response\n\na,b\n").unwrap();
+        assert_eq!(recs[0].line, 5);
+        let e = err("prompt,response\r\n\r\na,b\r\n\r\nc\r\n");
+        assert!(e.starts_with("x.csv:5: malformed CSV"), "{e}");
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let e = err("id,text,completion\n1,a,b\n");
+        assert!(
+            e.starts_with("x.csv:1: field `prompt column`: expected a column named prompt"),
+            "{e}"
+        );
+        assert!(
+            e.contains(r#"found columns ["id", "text", "completion"]"#),
+            "{e}"
+        );
+        assert!(err("prompt,label\na,b\n").contains("`response column`"));
+    }
+
+    #[test]
+    fn ragged_row_is_malformed() {
+        let e = err("prompt,response\na,b\nc\n");
+        assert_eq!(
+            e,
+            "x.csv:3: malformed CSV: row has 1 fields, the header has 2"
+        );
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let limits = Limits {
+            max_line_bytes: 30,
+            max_records: 1,
+            ..Limits::default()
+        };
+        let p = Path::new("x.csv");
+        let run = |t: &str| parse(p, t, &limits).unwrap_err().to_string();
+        let long = format!(
+            "prompt,response\na,\"{}\n{}\"\n",
+            "x".repeat(20),
+            "y".repeat(20)
+        );
+        assert!(run(&long).starts_with("x.csv:2: limit `max_line_bytes` (30)"));
+        assert!(run("prompt,response\na,b\nc,d\n").starts_with("x.csv:3: limit `max_records` (1)"));
+        let wide = format!("prompt,response,{}\n", "z".repeat(30));
+        assert!(run(&wide).starts_with("x.csv:1: limit `max_line_bytes`"));
+    }
+
+    #[test]
+    fn empty_inputs_are_errors() {
+        assert_eq!(err(""), "x.csv: no records found");
+        assert_eq!(err("prompt,response\n"), "x.csv: no records found");
+    }
+}

@@ -1,0 +1,200 @@
+//! Loading probe-response datasets.
+//!
+//! Every loader turns one file into a [`Dataset`]: a list of [`Record`]s plus
+//! the file's SHA-256, so a report can prove which bytes it analysed.
+//! Formats are sniffed from content and extension ([`sniff`]) and can be
+//! forced with `--format`. Parsers never trust the file: lines, records and
+//! fields are capped by [`Limits`], and every error names the file, the line
+//! (or JSON path) and what was expected.
+
+pub mod align;
+pub mod error;
+pub mod hash;
+pub mod sniff;
+
+mod alpaca;
+mod anthropic;
+mod canonical;
+mod csvfmt;
+mod jsonutil;
+mod openai;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use error::InputError;
+
+/// One token's log-probability, with optional top-k alternatives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenLogprob {
+    pub token: String,
+    pub logprob: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top: Vec<TopLogprob>,
+}
+
+/// An alternative token at one position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopLogprob {
+    pub token: String,
+    pub logprob: f64,
+}
+
+/// One model answer to one probe, in the canonical shape every adapter yields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    /// Identifier of the probe, when the source file carries one.
+    pub probe_id: Option<String>,
+    pub prompt: String,
+    /// `None` when the source had no response at all (e.g. a failed batch
+    /// request); `Some("")` when the model answered with nothing.
+    pub response: Option<String>,
+    pub model: Option<String>,
+    /// Sample index when a probe was answered several times.
+    pub sample: u32,
+    pub logprobs: Option<Vec<TokenLogprob>>,
+    /// Probe category, when the source carries one (CSV `type`/`category`,
+    /// AlpacaEval `dataset`).
+    pub category: Option<String>,
+    /// Extra columns or fields kept verbatim.
+    pub metadata: BTreeMap<String, String>,
+    /// 1-based line of the record in its file (JSON arrays: element index + 1).
+    pub line: u64,
+}
+
+/// The supported input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// lineage's own JSONL (see docs/formats.md).
+    Jsonl,
+    /// AlpacaEval `model_outputs.json`.
+    Alpaca,
+    /// CSV with a prompt column and a response/completion column.
+    Csv,
+    /// OpenAI Chat Completions or Batch API output JSONL.
+    OpenaiBatch,
+    /// Anthropic Message Batches results JSONL.
+    AnthropicBatch,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Alpaca => "alpaca",
+            Format::Csv => "csv",
+            Format::OpenaiBatch => "openai-batch",
+            Format::AnthropicBatch => "anthropic-batch",
+        }
+    }
+}
+
+/// Caps that keep hostile files from exhausting the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Largest accepted input file, in bytes.
+    pub max_file_bytes: u64,
+    /// Longest accepted line (JSONL/CSV record), in bytes.
+    pub max_line_bytes: usize,
+    /// Most records accepted from one file.
+    pub max_records: usize,
+    /// Deepest accepted JSON nesting.
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 4 << 30,
+            max_line_bytes: 16 << 20,
+            max_records: 2_000_000,
+            max_json_depth: 64,
+        }
+    }
+}
+
+/// A loaded probe-response file.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Model name: the file stem unless given as `name=path`.
+    pub name: String,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub format: Format,
+    pub records: Vec<Record>,
+}
+
+/// Load one dataset, sniffing its format unless `format` is given.
+pub fn load(
+    name: &str,
+    path: &Path,
+    format: Option<Format>,
+    limits: &Limits,
+) -> Result<Dataset, InputError> {
+    let bytes = read_capped(path, limits)?;
+    let sha256 = hash::sha256_hex(&bytes);
+    let text = std::str::from_utf8(&bytes).map_err(|e| InputError::Utf8 {
+        path: path.to_path_buf(),
+        line: line_of_offset(&bytes, e.valid_up_to()),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let format = match format {
+        Some(f) => f,
+        None => sniff::sniff(path, text)?,
+    };
+    let records = parse(format, path, text, limits)?;
+    Ok(Dataset {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        sha256,
+        format,
+        records,
+    })
+}
+
+/// Parse already-decoded text in a known format.
+pub fn parse(
+    format: Format,
+    path: &Path,
+    text: &str,
+    limits: &Limits,
+) -> Result<Vec<Record>, InputError> {
+    match format {
+        Format::Jsonl => canonical::parse(path, text, limits),
+        Format::Alpaca => alpaca::parse(path, text, limits),
+        Format::Csv => csvfmt::parse(path, text, limits),
+        Format::OpenaiBatch => openai::parse(path, text, limits),
+        Format::AnthropicBatch => anthropic::parse(path, text, limits),
+    }
+}
+
+fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
+    let io = |source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(InputError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(InputError::Limit {
+            path: path.to_path_buf(),
+            line: None,
+            limit: "max_file_bytes",
+            value: limits.max_file_bytes,
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of_offset(bytes: &[u8], offset: usize) -> u64 {
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}

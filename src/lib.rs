@@ -1,0 +1,18 @@
+//! lineage: offline forensic analysis of model lineage.
+//!
+//! The pipeline reads probe-response datasets ([`input`]), extracts
+//! behavioural fingerprints ([`fingerprint`]), calibrates the similarity of a
+//! student to each candidate teacher against a reference panel ([`stats`],
+//! [`compare`]) and writes reproducible reports ([`report`]).
+
+pub mod app;
+pub mod cli;
+pub mod compare;
+pub mod error;
+pub mod fingerprint;
+pub mod input;
+pub mod probes;
+pub mod progress;
+pub mod report;
+pub mod stats;
+pub mod synth;

@@ -1,0 +1,146 @@
+//! `report.md`: the human-readable report. Verdict first, then the evidence
+//! per candidate and family, the most telling probes, and the inputs with
+//! their hashes.
+
+use std::fmt::Write;
+
+use super::schema::{Candidate, Report};
+use super::ReportWriter;
+
+pub struct Markdown;
+
+impl ReportWriter for Markdown {
+    fn file_name(&self) -> &'static str {
+        "report.md"
+    }
+    fn render(&self, r: &Report) -> anyhow::Result<Vec<u8>> {
+        let mut s = String::new();
+        verdict(&mut s, r)?;
+        evidence(&mut s, r)?;
+        exhibits(&mut s, r)?;
+        inputs(&mut s, r)?;
+        Ok(s.into_bytes())
+    }
+}
+
+fn verdict(s: &mut String, r: &Report) -> std::fmt::Result {
+    let v = &r.verdict;
+    writeln!(s, "# lineage report: {}\n", r.student)?;
+    let who = v.teacher.as_deref().map(|t| format!(" **{t}**")).unwrap_or_default();
+    writeln!(s, "**Verdict: {}{}** (alpha = {})\n", v.label, who, v.alpha)?;
+    writeln!(s, "{}\n", v.reason)?;
+    writeln!(s, "Decision rule: {}\n", v.rule)?;
+    if let Some(k) = &r.ranking {
+        writeln!(
+            s,
+            "Ranking: {} ahead of {} by {:.4} [{:.4}, {:.4}], p = {} ({}).\n",
+            k.first,
+            k.second,
+            k.difference.estimate,
+            k.difference.ci_low,
+            k.difference.ci_high,
+            p(k.p_value),
+            if k.significant { "significant" } else { "not significant" }
+        )?;
+    }
+    Ok(())
+}
+
+fn evidence(s: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(s, "## Evidence\n")?;
+    writeln!(
+        s,
+        "{} probes analysed ({} excluded), aligned by {}; reference panel: {}.\n",
+        r.alignment.probes_analysed,
+        r.alignment.probes_excluded,
+        r.alignment.by,
+        if r.reference_panel.is_empty() { "none".to_string() } else { r.reference_panel.join(", ") }
+    )?;
+    for c in &r.candidates {
+        candidate(s, c)?;
+    }
+    Ok(())
+}
+
+fn candidate(s: &mut String, c: &Candidate) -> std::fmt::Result {
+    writeln!(
+        s,
+        "### {}. {} — p = {}{}\n",
+        c.rank,
+        c.name,
+        p(c.p_value),
+        if c.significant { " (meets the rule)" } else { "" }
+    )?;
+    writeln!(s, "| family | similarity S–T | S–panel | excess [95% CI] | d_z | p (max over panel) | p (Holm) | hardest reference |")?;
+    writeln!(s, "|---|---|---|---|---|---|---|---|")?;
+    for (name, f) in &c.families {
+        writeln!(
+            s,
+            "| {} | {:.4} | {:.4} | {:.4} [{:.4}, {:.4}] | {:.2} | {} | {} | {} |",
+            name,
+            f.similarity,
+            f.panel_similarity,
+            f.excess.estimate,
+            f.excess.ci_low,
+            f.excess.ci_high,
+            f.effect_size,
+            p(f.p_value),
+            p(f.p_holm),
+            f.hardest_reference.as_deref().unwrap_or("–")
+        )?;
+    }
+    writeln!(s)
+}
+
+fn exhibits(s: &mut String, r: &Report) -> std::fmt::Result {
+    if r.exhibits.is_empty() {
+        return Ok(());
+    }
+    let teacher = r.candidates.first().map_or("", |c| c.name.as_str());
+    writeln!(s, "## Most distinctive agreements with {teacher}\n")?;
+    for (i, e) in r.exhibits.iter().enumerate() {
+        writeln!(s, "{}. Probe `{}` (margin over best panel model {:.3})", i + 1, e.probe, e.margin)?;
+        writeln!(s, "   - Prompt: {}", quote(&e.prompt))?;
+        writeln!(s, "   - {}: {}", r.student, quote(&e.student))?;
+        writeln!(s, "   - {teacher}: {}", quote(&e.teacher))?;
+    }
+    writeln!(s)
+}
+
+fn inputs(s: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(s, "## Inputs\n")?;
+    writeln!(s, "| name | role | format | probes | missing | duplicated | empty | SHA-256 |")?;
+    writeln!(s, "|---|---|---|---|---|---|---|---|")?;
+    for i in &r.inputs {
+        writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | `{}` |",
+            i.name, i.role, i.format, i.probes, i.missing, i.duplicated, i.empty, i.sha256
+        )?;
+    }
+    writeln!(
+        s,
+        "\nlineage {}, schema {}, seed {}, {} sign-flip resamples, {} bootstrap resamples.",
+        r.tool.version, r.schema_version, r.parameters.seed, r.parameters.resamples, r.parameters.bootstrap
+    )
+}
+
+fn p(x: f64) -> String {
+    if x < 1e-3 {
+        format!("{x:.1e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// Inline-quoted text with Markdown control characters neutralised.
+fn quote(t: &str) -> String {
+    let esc: String = t
+        .chars()
+        .map(|c| match c {
+            '|' | '`' | '*' | '_' | '<' | '>' | '#' | '[' | ']' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("“{esc}”")
+}

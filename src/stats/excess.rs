@@ -1,0 +1,140 @@
+//! Hubness-corrected excess similarity.
+//!
+//! Some models resemble everyone (generic answers make "hubs", Radovanović
+//! et al. 2010, "Hubs in space", JMLR 11). Raw similarity would then favour
+//! hub teachers. Following the cross-domain similarity local scaling of
+//! Conneau et al. (2018, "Word translation without parallel data", ICLR),
+//! each model's similarity is discounted by its mean similarity to the
+//! reference panel on the same probe:
+//!
+//! - excess of S over T on probe i:
+//!   `e_i = s_i(S,T) − ½ (r_i(S) + r_i(T))`, with `r_i(X)` the mean
+//!   similarity of X to the panel members other than X;
+//! - contrast of T against reference R on probe i:
+//!   `d_i = (s_i(S,T) − ½ r_i(T)) − (s_i(S,R) − ½ r_i(R))`, positive when S is
+//!   closer to T than to R after both are discounted for hubness.
+
+use rayon::prelude::*;
+
+use crate::fingerprint::Features;
+
+/// Per-probe similarities of every unordered model pair for one family.
+#[derive(Debug, Clone)]
+pub struct SimCube {
+    models: usize,
+    probes: usize,
+    /// `data[pair_index(a, b) * probes + p]`, pairs with a < b.
+    data: Vec<f32>,
+}
+
+impl SimCube {
+    /// Cosines of every pair of models on every probe.
+    pub fn from_features(f: &Features) -> SimCube {
+        let models = f.len();
+        let probes = f.first().map_or(0, Vec::len);
+        let pairs: Vec<(usize, usize)> = (0..models)
+            .flat_map(|a| (a + 1..models).map(move |b| (a, b)))
+            .collect();
+        let data = pairs
+            .par_iter()
+            .flat_map_iter(|&(a, b)| (0..probes).map(move |p| f[a][p].dot(&f[b][p]) as f32))
+            .collect();
+        SimCube {
+            models,
+            probes,
+            data,
+        }
+    }
+
+    /// Element-wise mean of several cubes of the same shape.
+    pub fn mean_of(cubes: &[SimCube]) -> SimCube {
+        let first = &cubes[0];
+        let k = cubes.len() as f32;
+        let data = (0..first.data.len())
+            .map(|i| cubes.iter().map(|c| c.data[i]).sum::<f32>() / k)
+            .collect();
+        SimCube {
+            models: first.models,
+            probes: first.probes,
+            data,
+        }
+    }
+
+    pub fn probes(&self) -> usize {
+        self.probes
+    }
+
+    fn pair_index(&self, a: usize, b: usize) -> usize {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        a * (2 * self.models - a - 1) / 2 + (b - a - 1)
+    }
+
+    /// Similarities of models `a` and `b` (a ≠ b) over all probes.
+    pub fn pair(&self, a: usize, b: usize) -> &[f32] {
+        assert_ne!(a, b, "a model's similarity to itself is not stored");
+        let start = self.pair_index(a, b) * self.probes;
+        &self.data[start..start + self.probes]
+    }
+
+    /// `r_i(x)`: mean similarity of `x` to the panel members other than `x`.
+    pub fn hub(&self, x: usize, panel: &[usize]) -> Vec<f64> {
+        let others: Vec<usize> = panel.iter().copied().filter(|&r| r != x).collect();
+        let mut acc = vec![0.0f64; self.probes];
+        for &r in &others {
+            for (a, &s) in acc.iter_mut().zip(self.pair(x, r)) {
+                *a += f64::from(s);
+            }
+        }
+        let k = others.len().max(1) as f64;
+        acc.iter_mut().for_each(|a| *a /= k);
+        acc
+    }
+
+    /// Per-probe excess similarity `e_i` of student `s` over candidate `t`.
+    pub fn excess(&self, s: usize, t: usize, panel: &[usize]) -> Vec<f64> {
+        let (rs, rt) = (self.hub(s, panel), self.hub(t, panel));
+        self.pair(s, t)
+            .iter()
+            .zip(rs.iter().zip(&rt))
+            .map(|(&st, (a, b))| f64::from(st) - 0.5 * (a + b))
+            .collect()
+    }
+
+    /// Per-probe contrast `d_i` of candidate `t` against reference `r`.
+    pub fn contrast(&self, s: usize, t: usize, r: usize, panel: &[usize]) -> Vec<f64> {
+        let (ht, hr) = (self.hub(t, panel), self.hub(r, panel));
+        let (st, sr) = (self.pair(s, t), self.pair(s, r));
+        (0..self.probes)
+            .map(|i| (f64::from(st[i]) - 0.5 * ht[i]) - (f64::from(sr[i]) - 0.5 * hr[i]))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::SparseVec;
+
+    fn unit(i: u32) -> SparseVec {
+        SparseVec::from_pairs(vec![(i, 1.0)])
+    }
+
+    #[test]
+    fn cube_is_symmetric_and_excess_detects_copy() {
+        // Models: 0 student, 1 teacher (same as student), 2..4 panel.
+        let f = vec![
+            vec![unit(1), unit(2)],
+            vec![unit(1), unit(2)],
+            vec![unit(3), unit(2)],
+            vec![unit(4), unit(5)],
+            vec![unit(6), unit(7)],
+        ];
+        let c = SimCube::from_features(&f);
+        assert_eq!(c.pair(0, 1), c.pair(1, 0));
+        let panel = [2, 3, 4];
+        let e = c.excess(0, 1, &panel);
+        assert!(e[0] > 0.9);
+        let d = c.contrast(0, 1, 2, &panel);
+        assert!(d.iter().all(|&x| x >= 0.0));
+    }
+}

@@ -1,0 +1,33 @@
+//! Statistics: pure functions, each naming and citing its method.
+//!
+//! - [`rng`]: one seeded ChaCha stream per task, so results do not depend on
+//!   scheduling;
+//! - [`bootstrap`]: percentile bootstrap confidence intervals over probes;
+//! - [`signflip`]: one-sided paired sign-flip (randomisation) tests;
+//! - [`holm`]: Holm's step-down adjustment across evidence families;
+//! - [`excess`]: hubness-corrected excess similarity of a student to a
+//!   candidate over a reference panel.
+
+pub mod bootstrap;
+pub mod excess;
+pub mod holm;
+pub mod rng;
+pub mod signflip;
+
+/// Arithmetic mean in a fixed (sequential) order; 0 for an empty slice.
+pub fn mean(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        0.0
+    } else {
+        x.iter().sum::<f64>() / x.len() as f64
+    }
+}
+
+/// Sample standard deviation (n − 1); 0 below two values.
+pub fn sd(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(x);
+    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+}
