@@ -7,7 +7,7 @@ use crate::progress::Progress;
 use crate::{compare, report, synth};
 
 /// Run `cmd`; returns the process exit code on success.
-pub fn run(cmd: Command, progress: Progress) -> anyhow::Result<i32> {
+pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32> {
     match cmd {
         Command::Compare { cfg, out } => {
             let rep = compare::run(&cfg, &progress).context("cannot run the comparison")?;
@@ -19,14 +19,18 @@ pub fn run(cmd: Command, progress: Progress) -> anyhow::Result<i32> {
                 v.label,
                 v.teacher.as_deref().map(|t| format!(" {t}")).unwrap_or_default()
             );
-            for p in written {
-                eprintln!("wrote {}", p.display());
+            if !quiet {
+                for p in written {
+                    eprintln!("wrote {}", p.display());
+                }
             }
             Ok(crate::error::EXIT_OK)
         }
         Command::Simulate(a) => {
             let files = synth::write_corpus(&a.out, a.seed, a.probes)?;
-            eprintln!("wrote {} datasets to {}", files.len(), a.out.display());
+            if !quiet {
+                eprintln!("wrote {} datasets to {}", files.len(), a.out.display());
+            }
             Ok(crate::error::EXIT_OK)
         }
     }

@@ -73,6 +73,20 @@ pub struct LimitArgs {
     /// Most records accepted per file.
     #[arg(long, default_value_t = Limits::default().max_records)]
     pub max_records: usize,
+    /// Deepest accepted JSON nesting (serde_json stops at 128 regardless).
+    #[arg(long, default_value_t = Limits::default().max_json_depth)]
+    pub max_json_depth: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_line_bytes: self.max_line_bytes,
+            max_records: self.max_records,
+            max_json_depth: self.max_json_depth,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -121,12 +135,7 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.format = a.format;
     cfg.resamples = a.resamples;
     cfg.bootstrap = a.bootstrap;
-    cfg.limits = Limits {
-        max_file_bytes: a.limits.max_file_bytes,
-        max_line_bytes: a.limits.max_line_bytes,
-        max_records: a.limits.max_records,
-        ..Limits::default()
-    };
+    cfg.limits = a.limits.limits();
     check_unique(&cfg)?;
     Ok(Command::Compare { cfg, out: a.out })
 }

@@ -8,9 +8,10 @@ use lineage::{app, cli, error, progress::Progress};
 fn main() {
     let args = cli::Cli::parse();
     let progress = Progress::new(args.quiet);
+    let quiet = args.quiet;
     let result = cli::resolve(args.command)
         .map_err(anyhow::Error::from)
-        .and_then(|cmd| app::run(cmd, progress));
+        .and_then(|cmd| app::run(cmd, progress, quiet));
     let code = match result {
         Ok(code) => code,
         Err(e) => {

@@ -51,8 +51,10 @@ struct Series {
 /// Everything computed for one candidate.
 pub struct CandidateEvidence {
     pub families: BTreeMap<String, FamilyResult>,
-    /// Per-probe combined excess (for ranking tests and exhibits).
+    /// Per-probe combined excess (for exhibits).
     pub combined_excess: Vec<f64>,
+    /// Bootstrap replicates of the profile's Cosine Delta (ranking test).
+    pub profile_replicates: Vec<f64>,
 }
 
 /// Scale of a family: the mean over panel members of the per-probe standard
@@ -133,6 +135,7 @@ pub fn evaluate(
             CandidateEvidence {
                 families: out,
                 combined_excess: combined.excess,
+                profile_replicates: Vec::new(),
             }
         })
         .collect()

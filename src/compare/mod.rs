@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod exhibits;
+pub mod profile;
 pub mod verdict;
 
 use std::path::PathBuf;
@@ -107,9 +108,15 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
         confidence: cfg.confidence,
     };
     let bar = progress.spinner("testing candidates against the panel");
-    let evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
+    let mut evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
+    if !roles.panel.is_empty() {
+        for (ev, pr) in evidence.iter_mut().zip(profile::evaluate(&corpus, &roles, rs)) {
+            ev.families.insert(profile::PROFILE.to_string(), pr.result);
+            ev.profile_replicates = pr.replicates;
+        }
+    }
     bar.finish_and_clear();
-    let decided = verdict::decide(cfg, &corpus, &roles, evidence, rs);
+    let decided = verdict::decide(cfg, &corpus, &roles, evidence);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     Report {
         schema_version: SCHEMA_VERSION.to_string(),

@@ -1,31 +1,35 @@
 //! Ranking and the decision rule.
 //!
-//! Candidates are ranked by their combined excess similarity. Within each
-//! candidate the family p-values are Holm-adjusted. The rule (also written
-//! into every report, [`RULE`]) needs the combined evidence *and* the style
-//! family to beat every panel member, because content similarity alone is
+//! Candidates are ranked by the excess of their whole-profile stylometric
+//! similarity to the student (the `profile` family, Cosine Delta). Within
+//! each candidate the family p-values are Holm-adjusted. The rule (written
+//! into every report, [`RULE`]) needs two independent style measurements,
+//! the profile and the per-probe style fingerprint, to beat every panel
+//! model: content similarity is reported but never decides, because it is
 //! also explained by a shared base model or shared public data.
 
 use crate::input::align::Corpus;
-use crate::report::schema::{Candidate, Estimate, RankingTest, Verdict};
-use crate::stats::{bootstrap, holm, rng::stream, signflip};
+use crate::report::schema::{Candidate, Estimate, FamilyResult, RankingTest, Verdict};
+use crate::stats::holm;
 
-use super::analysis::{CandidateEvidence, Resampling, Roles, COMBINED};
+use super::analysis::{CandidateEvidence, Roles, COMBINED};
+use super::profile::{basic_interval, PROFILE};
 use super::CompareConfig;
 
 /// The decision rule, verbatim in every report.
-pub const RULE: &str = "distilled-from T when T is the top-ranked candidate by combined excess \
-similarity AND, at level alpha, (1) the combined similarity of S to T exceeds its similarity to \
-every reference-panel model (one-sided sign-flip test, maximum p over the panel) and (2) the style \
-family does the same after Holm correction across families; no-evidence when no candidate meets \
-(1) and (2); inconclusive without a reference panel, with fewer than 30 aligned probes, or when a \
-lower-ranked candidate meets the rule but the top-ranked one does not.";
+pub const RULE: &str = "Candidates are ranked by profile excess similarity (Cosine Delta of word-frequency \
+profiles, minus its mean over the reference panel). distilled-from T when T is the top-ranked candidate AND, \
+at level alpha after Holm correction across the evidence families, both the profile family and the per-probe \
+style family show the student closer to T than to every reference-panel model (maximum p-value over the \
+panel). no-evidence when no candidate meets both conditions. inconclusive without a reference panel, with \
+fewer than 30 aligned probes, or when a lower-ranked candidate meets both conditions but the top-ranked \
+one does not. Content and near-duplicate similarity are reported but never decide alone.";
 
 /// Minimum number of aligned probes for a verdict.
 pub const MIN_PROBES: usize = 30;
 
-/// The style family must reject on its own.
-const REQUIRED_FAMILY: &str = "style";
+/// Families that must each reject on their own.
+const REQUIRED: [&str; 2] = [PROFILE, "style"];
 
 /// Outcome of the decision step.
 pub struct Decided {
@@ -48,13 +52,15 @@ pub fn decide(
     corpus: &Corpus,
     roles: &Roles,
     evidence: Vec<CandidateEvidence>,
-    rs: Resampling,
 ) -> Decided {
     let mut cands: Vec<(usize, Candidate, Vec<f64>)> = roles
         .candidates
         .iter()
         .zip(evidence)
-        .map(|(&t, ev)| (t, candidate(&corpus.models[t], ev.families, cfg.alpha), ev.combined_excess))
+        .map(|(&t, ev)| {
+            let c = candidate(&corpus.models[t], ev.families, cfg.alpha);
+            (t, c, ev.profile_replicates)
+        })
         .collect();
     cands.sort_by(|a, b| {
         b.1.excess_similarity
@@ -65,7 +71,8 @@ pub fn decide(
     for (rank, c) in cands.iter_mut().enumerate() {
         c.1.rank = rank + 1;
     }
-    let ranking = (cands.len() >= 2).then(|| ranking_test(&cands[0], &cands[1], cfg.alpha, rs));
+    let ranking = (cands.len() >= 2 && !cands[0].2.is_empty())
+        .then(|| ranking_test(&cands[0], &cands[1], cfg.alpha, cfg.confidence));
     let verdict = verdict(cfg, corpus, roles, &cands);
     Decided {
         top: cands.first().map(|c| c.0),
@@ -75,47 +82,53 @@ pub fn decide(
     }
 }
 
-fn candidate(
-    name: &str,
-    mut families: std::collections::BTreeMap<String, crate::report::schema::FamilyResult>,
-    alpha: f64,
-) -> Candidate {
+fn candidate(name: &str, mut families: std::collections::BTreeMap<String, FamilyResult>, alpha: f64) -> Candidate {
     let names: Vec<String> = families.keys().filter(|k| *k != COMBINED).cloned().collect();
     let adjusted = holm::adjust(&names.iter().map(|k| families[k].p_value).collect::<Vec<_>>());
     for (k, p) in names.iter().zip(adjusted) {
         families.get_mut(k).expect("key from map").p_holm = p;
     }
-    let comb = families.get_mut(COMBINED).expect("combined family present");
-    comb.p_holm = comb.p_value;
-    let (p, excess) = (comb.p_value, comb.excess);
-    let style_ok = families.get(REQUIRED_FAMILY).is_some_and(|f| f.p_holm < alpha);
+    if let Some(c) = families.get_mut(COMBINED) {
+        c.p_holm = c.p_value;
+    }
+    let rank_family = if families.contains_key(PROFILE) { PROFILE } else { COMBINED };
+    let excess = families[rank_family].excess;
+    // Intersection-union: the candidate's p-value is the largest of the
+    // required families' adjusted p-values.
+    let p = REQUIRED
+        .iter()
+        .map(|f| families.get(*f).map_or(1.0, |r| r.p_holm))
+        .fold(0.0f64, f64::max);
     Candidate {
         name: name.to_string(),
         rank: 0,
         p_value: p,
-        significant: p < alpha && style_ok,
+        significant: p < alpha,
         excess_similarity: excess,
         families,
     }
 }
 
+/// Is the first candidate's profile similarity ahead of the second's?
+/// Bootstrap percentile test on the paired replicates.
 fn ranking_test(
     a: &(usize, Candidate, Vec<f64>),
     b: &(usize, Candidate, Vec<f64>),
     alpha: f64,
-    rs: Resampling,
+    confidence: f64,
 ) -> RankingTest {
-    let d: Vec<f64> = a.2.iter().zip(&b.2).map(|(x, y)| x - y).collect();
-    let task = format!("ranking/{}/{}", a.1.name, b.1.name);
-    let ci = bootstrap::mean_ci(&d, rs.bootstrap, rs.confidence, &mut stream(rs.seed, &format!("{task}/ci")));
-    let p = signflip::p_value(&d, rs.resamples, &mut stream(rs.seed, &task));
+    let mut d: Vec<f64> = a.2.iter().zip(&b.2).map(|(x, y)| x - y).collect();
+    let estimate = a.1.families[PROFILE].similarity - b.1.families[PROFILE].similarity;
+    let flips = d.iter().filter(|&&x| x <= 0.0).count();
+    let p = (1 + flips) as f64 / (d.len() + 1) as f64;
+    let (ci_low, ci_high) = basic_interval(estimate, &mut d, confidence);
     RankingTest {
         first: a.1.name.clone(),
         second: b.1.name.clone(),
         difference: Estimate {
-            estimate: ci.estimate,
-            ci_low: ci.ci_low,
-            ci_high: ci.ci_high,
+            estimate,
+            ci_low,
+            ci_high,
         },
         p_value: p,
         significant: p < alpha,
@@ -145,14 +158,14 @@ fn verdict(
         Some(0) => {
             let c = &cands[0].1;
             v("distilled-from", Some(c.name.clone()), format!(
-                "{} is closer to {} than to every one of the {} reference models in combined and style evidence (combined p = {:.2e}, style p (Holm) = {:.2e}, alpha = {})",
-                corpus.models[roles.student], c.name, roles.panel.len(), c.p_value,
-                c.families[REQUIRED_FAMILY].p_holm, cfg.alpha))
+                "{} is closer to {} than to every one of the {} reference models in both profile and per-probe style evidence (profile p (Holm) = {:.2e}, style p (Holm) = {:.2e}, alpha = {})",
+                corpus.models[roles.student], c.name, roles.panel.len(),
+                c.families[PROFILE].p_holm, c.families["style"].p_holm, cfg.alpha))
         }
         Some(i) => v("inconclusive", None, format!(
             "{} meets the rule but ranks {} behind {}, which does not", cands[i].1.name, i + 1, cands[0].1.name)),
         None => v("no-evidence", None, format!(
-            "no candidate is closer to {} than every reference model in both combined and style evidence at alpha = {}; this is absence of evidence, not proof of independence",
+            "no candidate is closer to {} than every reference model in both profile and per-probe style evidence at alpha = {}; this is absence of evidence, not proof of independence",
             corpus.models[roles.student], cfg.alpha)),
     }
 }

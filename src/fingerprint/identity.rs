@@ -107,6 +107,7 @@ const CREATED_BY: &[(&str, &str)] = &[
     ("made by ", "en.creator"), ("built by ", "en.creator"), ("designed by ", "en.creator"),
     ("a product of ", "en.creator"), ("my creator is ", "en.creator"),
     ("my creators are ", "en.creator"), ("my developer is ", "en.creator"), ("from ", "en.creator"),
+    ("based on ", "en.creator"), ("built on ", "en.creator"), ("powered by ", "en.creator"),
     ("by ", "en.creator"), ("desarrollado por ", "es.creator"), ("creado por ", "es.creator"),
     ("entrenado por ", "es.creator"), ("desarrollada por ", "es.creator"),
     ("creada por ", "es.creator"), ("entrenada por ", "es.creator"), ("hecho por ", "es.creator"),
@@ -118,24 +119,11 @@ const CREATED_BY: &[(&str, &str)] = &[
     ("entwickelt wurde von ", "de.creator"), ("von ", "de.creator"),
 ];
 
-/// Creation frames where the name comes before the verb: "von X
-/// entwickelt", "由X开发".
+/// Creation frames where the name comes before the verb: "由X开发" (German
+/// "von X entwickelt" is covered by the plain "von " above).
 #[rustfmt::skip]
 const CREATED_FRAME: &[(&str, &[&str], &str)] = &[
-    (
-        "von ",
-        &[
-            "entwickelt", "trainiert", "erstellt", "geschaffen", "programmiert", "gebaut",
-        ],
-        "de.creator",
-    ),
-    (
-        "由",
-        &[
-            "开发", "训练", "创建", "打造", "研发", "推出", "构建", "设计",
-        ],
-        "zh.creator",
-    ),
+    ("由", &["开发", "训练", "创建", "打造", "研发", "推出", "构建", "设计"], "zh.creator"),
     ("来自", &[], "zh.creator"),
 ];
 
@@ -154,43 +142,41 @@ const FILLER: &[&str] = &[
     "a", "an", "the", "ai", "assistant", "language", "model", "large", "chatbot", "called", "named",
     "known", "as", "version", "of", "based", "on", "artificial", "intelligence", "conversational",
     "helpful", "virtual", "actually", "powered", "by", "llm", "chat", "bot", "un", "una", "modelo",
-    "de", "lenguaje", "llamado", "llamada", "asistente", "inteligencia", "artificial", "grande",
-    "basado", "en", "virtual", "conversacional", "modèle", "langage", "appelé", "appelée", "nommé",
-    "nommée", "grand", "intelligence", "ia", "conversationnel", "ein", "eine", "großes",
-    "sprachmodell", "ki-assistent", "ki-sprachmodell", "ki", "namens", "genannt", "künstliche",
-    "intelligenz", "assistent", "chatbot,",
+    "de", "lenguaje", "llamado", "llamada", "asistente", "inteligencia", "grande", "basado", "en",
+    "conversacional", "modèle", "langage", "appelé", "appelée", "nommé", "nommée", "grand", "ia",
+    "conversationnel", "ein", "eine", "großes", "sprachmodell", "ki-assistent", "ki-sprachmodell",
+    "ki", "namens", "genannt", "künstliche", "intelligenz", "assistent",
 ];
 
 /// Chinese filler stripped between "我是" and the name.
 #[rustfmt::skip]
 const ZH_FILLER: &[&str] = &[
-    "一个", "一款", "一名", "人工智能", "ai", "助手", "大语言模型", "语言模型", "大型", "的", "模型", "聊天机器人", "智能", "超大规模",
-    "名为", "叫做", " ",
+    "一个", "一款", "一名", "人工智能", "ai", "助手", "大语言模型", "语言模型", "大型", "的", "模型",
+    "聊天机器人", "智能", "超大规模", "名为", "叫做", " ",
 ];
 
 /// Words that, between a self anchor and a creation phrase, show the
 /// sentence is about something else ("I'm happy to say X was made by Y").
 #[rustfmt::skip]
 const BREAKERS: &[&str] = &[
-    "happy", "glad", "sure", "think", "believe", "know", "tell", "say", "not ", "n't", "familiar",
-    "aware", " that ", "whether", "如果", "不是", "no ", "pas ", "nicht", "kein",
+    " happy", " glad", " sure", " think", " believe", " know ", " tell", " say", " not ", "n't",
+    " familiar", " aware", " that ", " whether", "如果", "不是", " no ", " pas ", " nicht", " kein",
 ];
 
+/// "As an AI" markers without a name.
 #[rustfmt::skip]
 const GENERIC: &[(&str, &str)] = &[
     ("as an ai", "en.generic.as_an_ai"), ("as a language model", "en.generic.as_an_ai"),
     ("as a large language model", "en.generic.as_an_ai"),
-    ("as an artificial intelligence", "en.generic.as_an_ai"), ("作为一个人工智能", "zh.generic.as_an_ai"),
-    ("作为人工智能", "zh.generic.as_an_ai"), ("作为ai", "zh.generic.as_an_ai"),
-    ("作为一个ai", "zh.generic.as_an_ai"), ("作为语言模型", "zh.generic.as_an_ai"),
-    ("作为一个语言模型", "zh.generic.as_an_ai"), ("como modelo de lenguaje", "es.generic.as_an_ai"),
+    ("as an artificial intelligence", "en.generic.as_an_ai"),
+    ("作为一个人工智能", "zh.generic.as_an_ai"), ("作为人工智能", "zh.generic.as_an_ai"),
+    ("作为ai", "zh.generic.as_an_ai"), ("作为一个ai", "zh.generic.as_an_ai"),
+    ("作为语言模型", "zh.generic.as_an_ai"), ("作为一个语言模型", "zh.generic.as_an_ai"),
+    ("como modelo de lenguaje", "es.generic.as_an_ai"),
     ("como un modelo de lenguaje", "es.generic.as_an_ai"), ("como una ia", "es.generic.as_an_ai"),
     ("como inteligencia artificial", "es.generic.as_an_ai"),
-    ("en tant qu'ia", "fr.generic.as_an_ai"),
-    ("en tant que modèle de langage", "fr.generic.as_an_ai"),
-    (
-        "en tant qu'intelligence artificielle", "fr.generic.as_an_ai",
-    ),
+    ("en tant qu'ia", "fr.generic.as_an_ai"), ("en tant que modèle de langage", "fr.generic.as_an_ai"),
+    ("en tant qu'intelligence artificielle", "fr.generic.as_an_ai"),
     ("als ki", "de.generic.as_an_ai"), ("als sprachmodell", "de.generic.as_an_ai"),
     ("als künstliche intelligenz", "de.generic.as_an_ai"),
 ];
@@ -202,6 +188,10 @@ const MAX_BYTES: usize = 8000;
 /// (kind, name) in order of appearance.
 pub fn extract(response: &str) -> Vec<IdentityClaim> {
     let t = normalise(response, MAX_BYTES);
+    let anchors_found = anchors().scan(&t);
+    if anchors_found.is_empty() {
+        return Vec::new();
+    }
     let ends = sentence_ends(&t);
     // The sentence around byte `at`.
     let sentence = |at: usize| {
@@ -212,7 +202,7 @@ pub fn extract(response: &str) -> Vec<IdentityClaim> {
     let mut found: Vec<(usize, IdentityClaim)> = Vec::new();
     let mut generic = None;
     let mut last_self_sentence = usize::MAX;
-    for (at, anchor) in anchors().scan(&t) {
+    for (at, anchor) in anchors_found {
         let (start, end) = sentence(at);
         match anchor.role {
             Role::Name(rule) => {
@@ -329,28 +319,49 @@ impl Anchors {
     }
 }
 
-/// Byte offsets just past each sentence end.
+/// Byte offsets just past each sentence end (ASCII . ! ? and newline,
+/// and the full-width 。！？).
 fn sentence_ends(t: &str) -> Vec<usize> {
-    t.char_indices()
-        .filter(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？'))
-        .map(|(i, c)| i + c.len_utf8())
-        .collect()
+    const FULL_WIDTH_ENDS: [&str; 3] = ["。", "！", "？"];
+    let b = t.as_bytes();
+    let mut ends = Vec::new();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'.' | b'!' | b'?' | b'\n' => ends.push(i + 1),
+            0xE3 | 0xEF
+                if FULL_WIDTH_ENDS
+                    .iter()
+                    .any(|p| b[i..].starts_with(p.as_bytes())) =>
+            {
+                ends.push(i + 3)
+            }
+            _ => {}
+        }
+    }
+    ends
 }
 
 /// The known name starting exactly at `s`, with its byte length. An ASCII
-/// alias must end at a word end; a hyphen only continues it into a version
-/// ("llama-2"), so "meta-learning" is not Meta.
+/// alias must end at a word end, except that model names may run on into
+/// a version ("qwen2.5", "deepseek-v3", "llama-3"); organisations may not
+/// ("meta-learning" is not Meta).
 fn name_at(s: &str) -> Option<(usize, ClaimKind, &'static str)> {
     NAMES.iter().find_map(|&(alias, kind, name)| {
         if !s.starts_with(alias) {
             return None;
         }
         let b = s.as_bytes();
-        let ends_word = match b.get(alias.len()) {
+        let next = b.get(alias.len()).copied();
+        let after = b
+            .get(alias.len() + 1)
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let ends_word = match next {
             _ if !alias.as_bytes()[alias.len() - 1].is_ascii_alphanumeric() => true,
-            Some(c) if c.is_ascii_alphanumeric() => false,
-            Some(b'-') => b.get(alias.len() + 1).is_some_and(|c| c.is_ascii_digit()),
-            _ => true,
+            // A version suffix: "qwen2", "llama-3", "gpt-4o", "qwen2.5".
+            Some(c) if c.is_ascii_digit() => kind == ClaimKind::Model,
+            Some(b'-' | b'.') if after => kind == ClaimKind::Model,
+            Some(c) => !c.is_ascii_alphanumeric(),
+            None => true,
         };
         ends_word.then_some((alias.len(), kind, name))
     })
@@ -499,6 +510,14 @@ mod tests {
             vec![(M, "Claude"), (O, "Anthropic")]
         );
         assert!(names("Ich bin ein Modell für meta-learning.").is_empty());
+        assert_eq!(
+            names("Je suis Le Chat, un assistant développé par Mistral AI."),
+            vec![(O, "Mistral AI")]
+        );
+        assert_eq!(
+            names("我是DeepSeek，由深度求索公司开发的智能助手。"),
+            vec![(M, "DeepSeek"), (O, "DeepSeek")]
+        );
         assert_eq!(
             names("Soy Gemini, un modelo de Google."),
             vec![(M, "Gemini"), (O, "Google")]

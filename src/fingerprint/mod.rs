@@ -12,8 +12,10 @@
 
 pub mod content;
 pub mod features;
+pub mod identity;
 pub mod lexicon;
 pub mod neardup;
+pub mod profile;
 pub mod refusal;
 pub mod sparse;
 pub mod style;

@@ -9,6 +9,7 @@
 //!   candidate over a reference panel.
 
 pub mod bootstrap;
+pub mod delta;
 pub mod excess;
 pub mod holm;
 pub mod rng;

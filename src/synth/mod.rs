@@ -457,32 +457,38 @@ const LAYOUTS: [Layout; 4] = [Layout::Numbered, Layout::Bullets, Layout::Prose, 
 const BULLETS: [&str; 3] = ["-", "*", "•"];
 const BOLD_LEADS: [&str; 3] = ["**{L}**: ", "**{L}** — ", "**{L}.** "];
 
-/// Everything a model does the same way across topics. Fields are grouped
-/// as the units a student inherits together.
+/// Everything a model does the same way across topics. Each field is one
+/// habit, inherited by a student independently of the others.
 #[derive(Debug, Clone)]
 struct Habits {
-    open: (Weighted, f64),
-    close: (Weighted, f64),
-    intro: (Weighted, Weighted, f64),
-    conclusion: (Weighted, f64),
-    hedge: (Weighted, f64),
-    layout: LayoutHabit,
-    length: (f64, f64),
-    templates: (Weighted, Weighted),
-    passages: (Vec<String>, f64),
-}
-
-#[derive(Debug, Clone)]
-struct LayoutHabit {
+    openers: Weighted,
+    p_open: f64,
+    closers: Weighted,
+    p_close: f64,
+    intros_explain: Weighted,
+    intros_advise: Weighted,
+    p_intro: f64,
+    conclusions: Weighted,
+    p_conclusion: f64,
+    hedges: Weighted,
+    p_hedge: f64,
     layouts: Weighted,
     /// Probability that list items start with a bold lead.
     bold: f64,
     bold_style: usize,
     bullet: usize,
-    /// `.` or `)` after item numbers.
+    /// `)` rather than `.` after item numbers.
     number_paren: bool,
     heading_level: usize,
     headings: usize,
+    /// Mean number of body items.
+    items: f64,
+    /// Probability that an item has two sentences.
+    two_sentences: f64,
+    templates_explain: Weighted,
+    templates_advise: Weighted,
+    passages: Vec<String>,
+    p_passage: f64,
 }
 
 struct Persona {
@@ -503,51 +509,33 @@ impl Persona {
 impl Habits {
     fn draw(rng: &mut ChaCha8Rng) -> Habits {
         let k = |rng: &mut ChaCha8Rng, lo: usize, hi: usize| rng.gen_range(lo..=hi);
-        let open = {
-            let n = k(rng, 1, 3);
-            (Weighted::draw(rng, OPENERS.len(), n, 1.0), rng.gen_range(0.2..0.95))
+        let set = |rng: &mut ChaCha8Rng, pool: usize, lo: usize, hi: usize, s: f64| {
+            let n = k(rng, lo, hi);
+            Weighted::draw(rng, pool, n, s)
         };
-        let close = {
-            let n = k(rng, 1, 3);
-            (Weighted::draw(rng, CLOSERS.len(), n, 1.0), rng.gen_range(0.1..0.9))
-        };
-        let intro = {
-            let (n, m) = (k(rng, 1, 3), k(rng, 1, 3));
-            (
-                Weighted::draw(rng, INTROS_EXPLAIN.len(), n, 0.8),
-                Weighted::draw(rng, INTROS_ADVISE.len(), m, 0.8),
-                rng.gen_range(0.2..0.9),
-            )
-        };
-        let conclusion = {
-            let n = k(rng, 1, 2);
-            (Weighted::draw(rng, CONCLUSIONS.len(), n, 0.8), rng.gen_range(0.0..0.7))
-        };
-        let hedge = {
-            let n = k(rng, 1, 3);
-            (Weighted::draw(rng, HEDGES.len(), n, 1.0), rng.gen_range(0.0..0.6))
-        };
-        let layout = {
-            let n = k(rng, 1, 2);
-            LayoutHabit {
-                layouts: Weighted::draw(rng, LAYOUTS.len(), n, 1.0),
-                bold: if rng.gen_bool(0.5) { rng.gen_range(0.3..1.0) } else { 0.0 },
-                bold_style: pick(rng, &[3.0, 1.5, 1.0]),
-                bullet: pick(rng, &[4.0, 2.0, 1.0]),
-                number_paren: rng.gen_bool(0.15),
-                heading_level: if rng.gen_bool(0.6) { 2 } else { 3 },
-                headings: rng.gen_range(0..HEADINGS.len()),
-            }
-        };
-        let length = (rng.gen_range(2.5..5.5), rng.gen_range(0.0..0.5));
-        let templates = {
-            let (n, m) = (k(rng, 5, 8), k(rng, 5, 8));
-            (
-                Weighted::draw(rng, TEMPLATES_EXPLAIN.len(), n, 0.7),
-                Weighted::draw(rng, TEMPLATES_ADVISE.len(), m, 0.7),
-            )
-        };
-        let passages = if rng.gen_bool(0.5) {
+        let openers = set(rng, OPENERS.len(), 1, 3, 1.0);
+        let p_open = rng.gen_range(0.2..0.95);
+        let closers = set(rng, CLOSERS.len(), 1, 3, 1.0);
+        let p_close = rng.gen_range(0.1..0.9);
+        let intros_explain = set(rng, INTROS_EXPLAIN.len(), 1, 3, 0.8);
+        let intros_advise = set(rng, INTROS_ADVISE.len(), 1, 3, 0.8);
+        let p_intro = rng.gen_range(0.2..0.9);
+        let conclusions = set(rng, CONCLUSIONS.len(), 1, 2, 0.8);
+        let p_conclusion = rng.gen_range(0.0..0.7);
+        let hedges = set(rng, HEDGES.len(), 1, 3, 1.0);
+        let p_hedge = rng.gen_range(0.0..0.6);
+        let layouts = set(rng, LAYOUTS.len(), 1, 2, 1.0);
+        let bold = if rng.gen_bool(0.5) { rng.gen_range(0.3..1.0) } else { 0.0 };
+        let bold_style = pick(rng, &[3.0, 1.5, 1.0]);
+        let bullet = pick(rng, &[4.0, 2.0, 1.0]);
+        let number_paren = rng.gen_bool(0.15);
+        let heading_level = if rng.gen_bool(0.6) { 2 } else { 3 };
+        let headings = rng.gen_range(0..HEADINGS.len());
+        let items = rng.gen_range(2.5..5.5);
+        let two_sentences = rng.gen_range(0.0..0.5);
+        let templates_explain = set(rng, TEMPLATES_EXPLAIN.len(), 5, 8, 0.7);
+        let templates_advise = set(rng, TEMPLATES_ADVISE.len(), 5, 8, 0.7);
+        let (passages, p_passage) = if rng.gen_bool(0.5) {
             let n = k(rng, 1, 2);
             let p = (0..n)
                 .map(|_| {
@@ -564,50 +552,55 @@ impl Habits {
             (Vec::new(), 0.0)
         };
         Habits {
-            open,
-            close,
-            intro,
-            conclusion,
-            hedge,
-            layout,
-            length,
-            templates,
+            openers,
+            p_open,
+            closers,
+            p_close,
+            intros_explain,
+            intros_advise,
+            p_intro,
+            conclusions,
+            p_conclusion,
+            hedges,
+            p_hedge,
+            layouts,
+            bold,
+            bold_style,
+            bullet,
+            number_paren,
+            heading_level,
+            headings,
+            items,
+            two_sentences,
+            templates_explain,
+            templates_advise,
             passages,
+            p_passage,
         }
     }
 
-    /// These habits with each group replaced by the teacher's with
-    /// probability `p`.
+    /// These habits with each one replaced by the teacher's with
+    /// probability `p`, independently.
     fn inherit(&self, teacher: &Habits, p: f64, rng: &mut ChaCha8Rng) -> Habits {
         let p = p.clamp(0.0, 1.0);
         let mut h = self.clone();
-        let take = |rng: &mut ChaCha8Rng| rng.gen_bool(p);
-        if take(rng) {
-            h.open = teacher.open.clone();
+        macro_rules! take {
+            ($($field:ident),*) => {$(
+                if rng.gen_bool(p) {
+                    h.$field = teacher.$field.clone();
+                }
+            )*};
         }
-        if take(rng) {
-            h.close = teacher.close.clone();
-        }
-        if take(rng) {
-            h.intro = teacher.intro.clone();
-        }
-        if take(rng) {
-            h.conclusion = teacher.conclusion.clone();
-        }
-        if take(rng) {
-            h.hedge = teacher.hedge.clone();
-        }
-        if take(rng) {
-            h.layout = teacher.layout.clone();
-        }
-        if take(rng) {
-            h.length = teacher.length;
-        }
-        if take(rng) {
-            h.templates = teacher.templates.clone();
-        }
-        if take(rng) {
+        take!(
+            openers, p_open, closers, p_close, intros_explain, intros_advise, p_intro,
+            conclusions, p_conclusion, hedges, p_hedge, layouts, bold, bold_style, bullet,
+            number_paren, heading_level, headings, items, two_sentences, templates_explain,
+            templates_advise
+        );
+        // A stock passage and its frequency go together.
+        if rng.gen_bool(p) {
             h.passages = teacher.passages.clone();
+            h.p_passage = teacher.p_passage;
         }
         h
     }
@@ -724,14 +717,14 @@ fn compose(
     };
     let kind = TOPICS[probe.topic].kind;
     let topic_name = TOPICS[probe.topic].name;
-    let n_items = (h.length.0 + 0.8 * gauss(rng)).round().clamp(2.0, 8.0) as usize;
+    let n_items = (h.items + 0.8 * gauss(rng)).round().clamp(2.0, 8.0) as usize;
     let templates = match kind {
-        Kind::Explain => (&h.templates.0, TEMPLATES_EXPLAIN),
-        Kind::Advise => (&h.templates.1, TEMPLATES_ADVISE),
+        Kind::Explain => (&h.templates_explain, TEMPLATES_EXPLAIN),
+        Kind::Advise => (&h.templates_advise, TEMPLATES_ADVISE),
     };
     let mut items: Vec<Item> = (0..n_items)
         .map(|_| {
-            let n = if rng.gen_bool(h.length.1) { 2 } else { 1 };
+            let n = if rng.gen_bool(h.two_sentences) { 2 } else { 1 };
             let mut lead = String::new();
             let sentences = (0..n)
                 .map(|k| {
@@ -757,20 +750,20 @@ fn compose(
 
     let mut blocks: Vec<String> = Vec::new();
     let mut head = Vec::new();
-    if rng.gen_bool(h.open.1) {
-        head.push(OPENERS[h.open.0.sample(rng)].to_string());
+    if rng.gen_bool(h.p_open) {
+        head.push(OPENERS[h.openers.sample(rng)].to_string());
     }
-    if rng.gen_bool(h.intro.2) {
+    if rng.gen_bool(h.p_intro) {
         let t = match kind {
-            Kind::Explain => INTROS_EXPLAIN[h.intro.0.sample(rng)],
-            Kind::Advise => INTROS_ADVISE[h.intro.1.sample(rng)],
+            Kind::Explain => INTROS_EXPLAIN[h.intros_explain.sample(rng)],
+            Kind::Advise => INTROS_ADVISE[h.intros_advise.sample(rng)],
         };
         head.push(capitalise(&t.replace("{T}", topic_name)));
     }
-    let layout = LAYOUTS[h.layout.layouts.sample(rng)];
+    let layout = LAYOUTS[h.layouts.sample(rng)];
     if layout == Layout::Headed {
-        let (h1, h2) = HEADINGS[h.layout.headings];
-        let marks = "#".repeat(h.layout.heading_level);
+        let (h1, h2) = HEADINGS[h.headings];
+        let marks = "#".repeat(h.heading_level);
         blocks.push(format!("{marks} {h1}"));
         let split = items.len().div_ceil(2).min(2);
         let mut intro = head.join(" ");
@@ -780,14 +773,14 @@ fn compose(
         }
         blocks.push(intro + &prose);
         blocks.push(format!("{marks} {h2}"));
-        blocks.push(list(rng, &items[split..], &h.layout, false));
+        blocks.push(list(rng, &items[split..], h, false));
     } else {
         if !head.is_empty() {
             blocks.push(head.join(" "));
         }
         match layout {
-            Layout::Numbered => blocks.push(list(rng, &items, &h.layout, true)),
-            Layout::Bullets => blocks.push(list(rng, &items, &h.layout, false)),
+            Layout::Numbered => blocks.push(list(rng, &items, h, true)),
+            Layout::Bullets => blocks.push(list(rng, &items, h, false)),
             _ => {
                 let per = rng.gen_range(2..=3usize);
                 for chunk in items.chunks(per) {
@@ -796,15 +789,15 @@ fn compose(
             }
         }
     }
-    if !h.passages.0.is_empty() && rng.gen_bool(h.passages.1) {
-        blocks.push(h.passages.0[rng.gen_range(0..h.passages.0.len())].clone());
+    if !h.passages.is_empty() && rng.gen_bool(h.p_passage) {
+        blocks.push(h.passages[rng.gen_range(0..h.passages.len())].clone());
     }
     let mut tail = Vec::new();
-    if rng.gen_bool(h.hedge.1) {
-        tail.push(HEDGES[h.hedge.0.sample(rng)].to_string());
+    if rng.gen_bool(h.p_hedge) {
+        tail.push(HEDGES[h.hedges.sample(rng)].to_string());
     }
-    if rng.gen_bool(h.conclusion.1) {
-        let t = CONCLUSIONS[h.conclusion.0.sample(rng)];
+    if rng.gen_bool(h.p_conclusion) {
+        let t = CONCLUSIONS[h.conclusions.sample(rng)];
         let (sa, sb) = fill.slots(rng);
         let (a, b) = (fill.term(rng, sa), fill.term(rng, sb));
         let text = t.replace("{T}", topic_name).replace("{A}", a).replace("{B}", b);
@@ -814,8 +807,8 @@ fn compose(
     if !tail.is_empty() {
         blocks.push(tail.join(" "));
     }
-    if rng.gen_bool(h.close.1) {
-        blocks.push(CLOSERS[h.close.0.sample(rng)].to_string());
+    if rng.gen_bool(h.p_close) {
+        blocks.push(CLOSERS[h.closers.sample(rng)].to_string());
     }
     Answer {
         text: blocks.join("\n\n"),
@@ -840,7 +833,7 @@ fn agree(text: &str, plural: bool) -> String {
     out
 }
 
-fn list(rng: &mut ChaCha8Rng, items: &[Item], l: &LayoutHabit, numbered: bool) -> String {
+fn list(rng: &mut ChaCha8Rng, items: &[Item], l: &Habits, numbered: bool) -> String {
     items
         .iter()
         .enumerate()

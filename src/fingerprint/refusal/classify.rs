@@ -83,7 +83,7 @@ struct Entry {
     group: &'static Group,
 }
 
-/// Patterns indexed by a hash of their first two bytes, built once.
+/// Phrases indexed by a hash of their first four bytes, built once.
 struct Index {
     buckets: Vec<Vec<Entry>>,
     /// Whether any phrase starts with this byte.
@@ -185,7 +185,7 @@ pub(crate) fn normalise(text: &str, max_bytes: usize) -> String {
         if let Some(c) = chars.next() {
             match c {
                 '\u{2019}' | '\u{2018}' | '\u{02bc}' => out.push('\''),
-                // Double quotes are dropped (see below).
+                // Double quotes are dropped (ASCII ones above).
                 '\u{201c}' | '\u{201d}' | '\u{00ab}' | '\u{00bb}' => {}
                 // Full-width comma, so Chinese phrases can use ','.
                 '\u{ff0c}' => out.push(','),
@@ -429,8 +429,6 @@ struct After {
     pivot_help: usize,
     /// Untagged bytes anywhere after the lead.
     plain: usize,
-    /// Bytes of moralising, warning, redirecting or refusing sentences.
-    moral: usize,
 }
 
 fn after(sents: &[Sent], lead: Kind) -> After {
@@ -444,7 +442,6 @@ fn after(sents: &[Sent], lead: Kind) -> After {
             // A pivot inside a redirecting sentence ("however, you can reach
             // out to ...") still opens the help that follows.
             Some(Kind::Hedge | Kind::Warn | Kind::Redirect | Kind::Rebut | Kind::Refuse) => {
-                a.moral += n;
                 pivot |= s.has(Kind::Pivot);
             }
             Some(Kind::Reading) if !reading_counts => a.plain += n,
@@ -502,8 +499,8 @@ pub(super) fn run(response: &str) -> Classification {
         return no_lead(&sents);
     };
     let mut g = lead_s.tag.expect("tagged");
-    // A refusal justified by lack of access ("I can't give you the address
-    // as it is not publicly available") is an inability, not a refusal.
+    // A refusal explained by lack of access ("I can't check that, as I
+    // don't have access to the internet") is an inability, not a refusal.
     let in_opening = |k| opening.iter().any(|s| s.has(k));
     if g.kind == Kind::Refuse && in_opening(Kind::NoAccess) {
         g = &NO_ACCESS_REASON;

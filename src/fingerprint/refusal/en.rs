@@ -1,7 +1,7 @@
 //! English refusal lexicon.
 //!
 //! Phrases are lowercase with ASCII apostrophes (the classifier folds
-//! typographic quotes). Modal phrases ("i cannot") need one of [`VERBS`]
+//! typographic quotes). Modal phrases ("i cannot") need one of `VERBS`
 //! shortly after, which is what separates "I cannot provide that" from
 //! "I cannot stress enough".
 
