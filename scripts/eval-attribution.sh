@@ -9,7 +9,9 @@
 #   top1=K/N recall=K/N false_positives=K/N
 # top1 and recall count the positives (students with a labelled teacher
 # family); false_positives counts negatives that get `distilled-from` against
-# an API teacher. Uses $LINEAGE if set, else builds the release binary.
+# an API teacher. Then runs scripts/sklearn_tfidf_baseline.py (BASELINE=0
+# skips it) so both wall times come from one run. Uses $LINEAGE if set, else
+# builds the release binary. JOBS (default 2) students run in parallel.
 set -euo pipefail
 data=${1:?usage: scripts/eval-attribution.sh DATA_DIR [OUT_DIR]}
 out=${2:-$(mktemp -d)}
@@ -65,5 +67,11 @@ for student, label, relation in rows:
         mark = ("top1-ok" if t1 else "top1-WRONG") + " " + ("found" if rc else "MISSED")
     print(f"{student:22s} label={label:20s} top={top['name']:22s} verdict={v['label']}:{v['teacher']}  {mark}  {desc}")
 print(f"top1={top1}/{npos} recall={rec}/{npos} false_positives={fp}/{nneg}")
-print(f"wall_seconds={end-start:.2f}")
+print(f"lineage_wall_seconds={end-start:.2f}")
 PY
+
+# The same per-probe TF-IDF similarity in scikit-learn, for a speed
+# comparison in the same run (skipped when scikit-learn is not installed).
+if [ "${BASELINE:-1}" = 1 ] && python3 -c 'import sklearn' 2>/dev/null; then
+  python3 "$here/scripts/sklearn_tfidf_baseline.py" "$data" | tail -n 2
+fi

@@ -1,10 +1,17 @@
 //! Running a resolved [`Command`]: the glue between the CLI and the library.
 
+use std::io::Write;
+use std::path::Path;
+
 use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::cli::Command;
+use crate::fingerprint::refusal::{classify_with_prompt, RefusalLabel};
+use crate::input::{self, Record};
 use crate::progress::Progress;
-use crate::{compare, report, synth};
+use crate::{compare, probes, report, synth};
 
 /// Run `cmd`; returns the process exit code on success.
 pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32> {
@@ -17,7 +24,10 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
                 "{}: {}{}",
                 rep.student,
                 v.label,
-                v.teacher.as_deref().map(|t| format!(" {t}")).unwrap_or_default()
+                v.teacher
+                    .as_deref()
+                    .map(|t| format!(" {t}"))
+                    .unwrap_or_default()
             );
             if !quiet {
                 for p in written {
@@ -32,6 +42,120 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
                 eprintln!("wrote {} datasets to {}", files.len(), a.out.display());
             }
             Ok(crate::error::EXIT_OK)
+        }
+        Command::Refusals {
+            input,
+            format,
+            limits,
+            out,
+        } => {
+            let name = input
+                .file_stem()
+                .map_or("input".into(), |s| s.to_string_lossy().into_owned());
+            let ds = input::load(&name, &input, format, &limits)?;
+            let (bytes, tally) = refusal_lines(&ds.records)?;
+            emit(out.as_deref(), &bytes)?;
+            if !quiet {
+                let [c, f, p] = tally;
+                eprintln!(
+                    "{}: {} records ({} format): {c} full_compliance, {f} full_refusal, {p} partial_refusal{}",
+                    input.display(),
+                    ds.records.len(),
+                    ds.format.as_str(),
+                    out.map(|o| format!("; wrote {}", o.display())).unwrap_or_default()
+                );
+            }
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::ProbesList => {
+            let suite = probes::builtin();
+            let mut s = String::new();
+            for (cat, members) in probes::list_by_category(&suite) {
+                s.push_str(&format!("{cat} ({} probes)\n", members.len()));
+                for p in members {
+                    s.push_str(&format!(
+                        "  {:<28} {}  {}\n",
+                        p.probe_id, p.language, p.purpose
+                    ));
+                }
+            }
+            let cats = probes::list_by_category(&suite).len();
+            s.push_str(&format!("{} probes in {cats} categories\n", suite.len()));
+            emit(None, s.as_bytes())?;
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::ProbesExport {
+            to,
+            model,
+            samples,
+            out,
+        } => {
+            let suite = probes::builtin();
+            let mut bytes = Vec::new();
+            probes::export(&suite, to, &model, samples, &mut bytes)
+                .context("cannot render the request file")?;
+            report::atomic::write(&out, &bytes)?;
+            if !quiet {
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+                eprintln!(
+                    "wrote {lines} lines ({} probes) to {}",
+                    suite.len(),
+                    out.display()
+                );
+            }
+            Ok(crate::error::EXIT_OK)
+        }
+    }
+}
+
+/// One line of `lineage refusals` output.
+#[derive(Serialize)]
+struct LabelLine<'a> {
+    probe_id: Option<&'a str>,
+    label: &'static str,
+    rule: &'static str,
+}
+
+/// JSONL labels of `records`, in file order, and the count of each label
+/// (compliance, full refusal, partial refusal). A missing response is
+/// classified as an empty one (the classifier's `empty_response` rule).
+pub fn refusal_lines(records: &[Record]) -> anyhow::Result<(Vec<u8>, [usize; 3])> {
+    let classes: Vec<_> = records
+        .par_iter()
+        .map(|r| classify_with_prompt(&r.prompt, r.response.as_deref().unwrap_or("")))
+        .collect();
+    let mut out = Vec::new();
+    let mut tally = [0usize; 3];
+    for (r, c) in records.iter().zip(&classes) {
+        tally[match c.label {
+            RefusalLabel::FullCompliance => 0,
+            RefusalLabel::FullRefusal => 1,
+            RefusalLabel::PartialRefusal => 2,
+        }] += 1;
+        serde_json::to_writer(
+            &mut out,
+            &LabelLine {
+                probe_id: r.probe_id.as_deref(),
+                label: c.label.as_str(),
+                rule: c.rule,
+            },
+        )?;
+        out.push(b'\n');
+    }
+    Ok((out, tally))
+}
+
+/// Write `bytes` atomically to `out`, or to standard output (a closed pipe,
+/// as with `| head`, is not an error).
+fn emit(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match out {
+        Some(p) => report::atomic::write(p, bytes),
+        None => {
+            let mut so = std::io::stdout().lock();
+            match so.write_all(bytes).and_then(|_| so.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("cannot write to standard output"),
+            }
         }
     }
 }

@@ -9,9 +9,14 @@ use clap::{Args, Parser, Subcommand};
 use crate::compare::{CompareConfig, ModelSpec};
 use crate::error::UsageError;
 use crate::input::{Format, Limits};
+use crate::probes::ExportFormat;
 
 #[derive(Debug, Parser)]
-#[command(name = "lineage", version, about = "Offline forensic analysis: was model S distilled from, or derived from, model T?")]
+#[command(
+    name = "lineage",
+    version,
+    about = "Offline forensic analysis: was model S distilled from, or derived from, model T?"
+)]
 pub struct Cli {
     /// No progress output on stderr.
     #[arg(long, short, global = true)]
@@ -27,6 +32,51 @@ pub enum CliCommand {
     Compare(CompareArgs),
     /// Write a synthetic probe-response corpus with known lineage.
     Simulate(SimulateArgs),
+    /// Classify every response of a dataset as full compliance, full
+    /// refusal or partial refusal; writes one JSON line per record.
+    Refusals(RefusalsArgs),
+    /// The built-in probe suite: list it, or export it as batch requests.
+    #[command(subcommand)]
+    Probes(ProbesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct RefusalsArgs {
+    /// Dataset to classify (any supported input format).
+    pub input: PathBuf,
+    /// Force the input format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Output file (JSONL, written atomically); standard output when absent.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProbesCommand {
+    /// Print the built-in suite grouped by category, with counts.
+    List,
+    /// Write the built-in suite as request lines for a batch API, or as
+    /// canonical JSONL without responses.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Request file format.
+    #[arg(long, value_enum)]
+    pub to: ExportFormat,
+    /// Model named in every request (required for the batch formats).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Samples per probe (batch formats; request ids get `__s<N>`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=99_999))]
+    pub samples: u32,
+    /// Output file, written atomically.
+    #[arg(long, short)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -105,8 +155,25 @@ pub struct SimulateArgs {
 /// A validated command.
 #[derive(Debug)]
 pub enum Command {
-    Compare { cfg: CompareConfig, out: PathBuf },
+    Compare {
+        cfg: CompareConfig,
+        out: PathBuf,
+    },
     Simulate(SimulateArgs),
+    Refusals {
+        input: PathBuf,
+        format: Option<Format>,
+        limits: Limits,
+        out: Option<PathBuf>,
+    },
+    ProbesList,
+    ProbesExport {
+        to: ExportFormat,
+        /// Empty for canonical JSONL, which names no model.
+        model: String,
+        samples: u32,
+        out: PathBuf,
+    },
 }
 
 /// Validate the parsed command line.
@@ -114,12 +181,44 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
     match cli {
         CliCommand::Compare(a) => resolve_compare(a),
         CliCommand::Simulate(a) => Ok(Command::Simulate(a)),
+        CliCommand::Refusals(a) => Ok(Command::Refusals {
+            input: a.input,
+            format: a.format,
+            limits: a.limits.limits(),
+            out: a.out,
+        }),
+        CliCommand::Probes(ProbesCommand::List) => Ok(Command::ProbesList),
+        CliCommand::Probes(ProbesCommand::Export(a)) => resolve_export(a),
     }
+}
+
+fn resolve_export(a: ExportArgs) -> Result<Command, UsageError> {
+    let model = match (a.to, a.model) {
+        (_, Some(m)) if m.trim().is_empty() => {
+            return Err(UsageError("--model must not be empty".into()));
+        }
+        (_, Some(m)) => m,
+        (ExportFormat::Jsonl, None) => String::new(),
+        (_, None) => {
+            return Err(UsageError(
+                "--model NAME is required for batch request files (the API needs the model in every request)".into(),
+            ));
+        }
+    };
+    Ok(Command::ProbesExport {
+        to: a.to,
+        model,
+        samples: a.samples,
+        out: a.out,
+    })
 }
 
 fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     if !(a.alpha > 0.0 && a.alpha < 1.0) {
-        return Err(UsageError(format!("--alpha must lie in (0, 1), got {}", a.alpha)));
+        return Err(UsageError(format!(
+            "--alpha must lie in (0, 1), got {}",
+            a.alpha
+        )));
     }
     let mut references = Vec::new();
     for r in &a.references {
@@ -127,7 +226,10 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     }
     let mut cfg = CompareConfig::new(
         model_spec(&a.student)?,
-        a.teachers.iter().map(|t| model_spec(t)).collect::<Result<_, _>>()?,
+        a.teachers
+            .iter()
+            .map(|t| model_spec(t))
+            .collect::<Result<_, _>>()?,
         references,
     );
     cfg.alpha = a.alpha;
@@ -143,7 +245,9 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
 /// Parse `NAME=PATH` or `PATH` (name = file stem).
 pub fn model_spec(arg: &str) -> Result<ModelSpec, UsageError> {
     let (name, path) = match arg.split_once('=') {
-        Some((n, p)) if !n.is_empty() && !n.contains(['/', '\\']) => (n.to_string(), PathBuf::from(p)),
+        Some((n, p)) if !n.is_empty() && !n.contains(['/', '\\']) => {
+            (n.to_string(), PathBuf::from(p))
+        }
         _ => {
             let p = PathBuf::from(arg);
             (stem(&p)?, p)
@@ -155,7 +259,12 @@ pub fn model_spec(arg: &str) -> Result<ModelSpec, UsageError> {
 fn stem(p: &Path) -> Result<String, UsageError> {
     p.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .ok_or_else(|| UsageError(format!("cannot name a model after {}: give NAME=PATH", p.display())))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "cannot name a model after {}: give NAME=PATH",
+                p.display()
+            ))
+        })
 }
 
 /// Extensions picked up from a reference directory.
@@ -172,20 +281,42 @@ fn expand_reference(arg: &str) -> Result<Vec<ModelSpec>, UsageError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&spec.path)
         .map_err(|e| UsageError(format!("cannot list {}: {e}", spec.path.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()).is_some_and(|e| DATA_EXTENSIONS.contains(&e)))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| DATA_EXTENSIONS.contains(&e))
+        })
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(UsageError(format!("{}: no .json, .jsonl or .csv files in this directory", spec.path.display())));
+        return Err(UsageError(format!(
+            "{}: no .json, .jsonl or .csv files in this directory",
+            spec.path.display()
+        )));
     }
-    files.into_iter().map(|p| Ok(ModelSpec { name: stem(&p)?, path: p })).collect()
+    files
+        .into_iter()
+        .map(|p| {
+            Ok(ModelSpec {
+                name: stem(&p)?,
+                path: p,
+            })
+        })
+        .collect()
 }
 
 fn check_unique(cfg: &CompareConfig) -> Result<(), UsageError> {
     let mut seen = std::collections::BTreeSet::new();
-    for m in std::iter::once(&cfg.student).chain(&cfg.teachers).chain(&cfg.references) {
+    for m in std::iter::once(&cfg.student)
+        .chain(&cfg.teachers)
+        .chain(&cfg.references)
+    {
         if !seen.insert(m.name.as_str()) {
-            return Err(UsageError(format!("model name `{}` is used twice; name one of them with NAME=PATH", m.name)));
+            return Err(UsageError(format!(
+                "model name `{}` is used twice; name one of them with NAME=PATH",
+                m.name
+            )));
         }
     }
     Ok(())

@@ -16,3 +16,4 @@ pub mod progress;
 pub mod report;
 pub mod stats;
 pub mod synth;
+pub mod verify;

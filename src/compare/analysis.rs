@@ -66,7 +66,19 @@ fn scale(cube: &SimCube, roles: &Roles) -> f64 {
         .iter()
         .map(|&r| sd(&to_f64(cube.pair(roles.student, r))))
         .collect();
-    mean(&sds).max(1e-9)
+    mean(&sds)
+}
+
+/// Weight of a family in the combination: its configured weight over its
+/// scale, or zero when the family does not vary across the panel (for
+/// example no shared 6-gram at all), since it then carries no information
+/// and dividing by a vanishing scale would let it swamp the others.
+fn combination_weight(weight: f64, scale: f64) -> f64 {
+    if scale > 1e-6 {
+        weight / scale
+    } else {
+        0.0
+    }
 }
 
 fn to_f64(x: &[f32]) -> Vec<f64> {
@@ -121,12 +133,15 @@ pub fn evaluate(
         .map(|&t| {
             let parts: Vec<(f64, Series)> = families
                 .iter()
-                .map(|f| (f.weight / scale(&f.cube, roles), series(&f.cube, roles, t)))
+                .map(|f| (combination_weight(f.weight, scale(&f.cube, roles)), series(&f.cube, roles, t)))
                 .collect();
             let combined = combine(&parts);
             let mut out = BTreeMap::new();
             for (f, (_, s)) in families.iter().zip(&parts) {
-                out.insert(f.name.to_string(), summarise(s, roles, names, t, f.name, rs));
+                out.insert(
+                    f.name.to_string(),
+                    summarise(s, roles, names, t, f.name, rs),
+                );
             }
             out.insert(
                 COMBINED.to_string(),
@@ -160,12 +175,21 @@ fn summarise(
         .contrasts
         .iter()
         .zip(&roles.panel)
-        .map(|(d, &r)| signflip::p_value(d, rs.resamples, &mut stream(rs.seed, &task("signflip", &names[r]))))
+        .map(|(d, &r)| {
+            signflip::p_value(
+                d,
+                rs.resamples,
+                &mut stream(rs.seed, &task("signflip", &names[r])),
+            )
+        })
         .collect();
-    let (worst, p) = ps
-        .iter()
-        .enumerate()
-        .fold((None, 0.0f64), |acc, (j, &p)| if p > acc.1 || acc.0.is_none() { (Some(j), p) } else { acc });
+    let (worst, p) = ps.iter().enumerate().fold((None, 0.0f64), |acc, (j, &p)| {
+        if p > acc.1 || acc.0.is_none() {
+            (Some(j), p)
+        } else {
+            acc
+        }
+    });
     let d = sd(&s.excess);
     FamilyResult {
         similarity: s.similarity,

@@ -3,12 +3,16 @@
 //!
 //! Pipeline: load and hash every input ([`crate::input`]), align probes,
 //! extract fingerprints per family ([`crate::fingerprint`]), compute
-//! per-candidate evidence ([`analysis`]), rank candidates and apply the
-//! decision rule ([`verdict`]), then assemble the [`Report`].
+//! per-candidate evidence ([`analysis`], [`profile`], [`refusal`]), rank
+//! candidates and apply the decision rule ([`verdict`]), then assemble the
+//! [`Report`] with the refusal and self-identification sections
+//! ([`refusal`], [`identity`]).
 
 pub mod analysis;
 pub mod exhibits;
+pub mod identity;
 pub mod profile;
+pub mod refusal;
 pub mod verdict;
 
 use std::path::PathBuf;
@@ -110,11 +114,22 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
     let bar = progress.spinner("testing candidates against the panel");
     let mut evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
     if !roles.panel.is_empty() {
-        for (ev, pr) in evidence.iter_mut().zip(profile::evaluate(&corpus, &roles, rs)) {
+        for (ev, pr) in evidence
+            .iter_mut()
+            .zip(profile::evaluate(&corpus, &roles, rs))
+        {
             ev.families.insert(profile::PROFILE.to_string(), pr.result);
             ev.profile_replicates = pr.replicates;
         }
     }
+    // Reported evidence only: the decision rule does not require it, but
+    // its p-value takes part in the Holm adjustment like every family.
+    let classes = refusal::classify(&corpus);
+    let (refusal_results, refusal_section) = refusal::evaluate(&corpus, &roles, &classes, rs);
+    for (ev, r) in evidence.iter_mut().zip(refusal_results) {
+        ev.families.insert(refusal::REFUSAL.to_string(), r);
+    }
+    let identity_section = identity::section(&corpus, &roles);
     bar.finish_and_clear();
     let decided = verdict::decide(cfg, &corpus, &roles, evidence);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
@@ -135,11 +150,17 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
             probes_excluded: corpus.excluded_probes,
         },
         student: corpus.models[0].clone(),
-        reference_panel: roles.panel.iter().map(|&i| corpus.models[i].clone()).collect(),
+        reference_panel: roles
+            .panel
+            .iter()
+            .map(|&i| corpus.models[i].clone())
+            .collect(),
         candidates: decided.candidates,
         ranking: decided.ranking,
         verdict: decided.verdict,
         exhibits,
+        refusal: Some(refusal_section),
+        identity: Some(identity_section),
     }
 }
 

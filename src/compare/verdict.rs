@@ -82,16 +82,33 @@ pub fn decide(
     }
 }
 
-fn candidate(name: &str, mut families: std::collections::BTreeMap<String, FamilyResult>, alpha: f64) -> Candidate {
-    let names: Vec<String> = families.keys().filter(|k| *k != COMBINED).cloned().collect();
-    let adjusted = holm::adjust(&names.iter().map(|k| families[k].p_value).collect::<Vec<_>>());
+fn candidate(
+    name: &str,
+    mut families: std::collections::BTreeMap<String, FamilyResult>,
+    alpha: f64,
+) -> Candidate {
+    let names: Vec<String> = families
+        .keys()
+        .filter(|k| *k != COMBINED)
+        .cloned()
+        .collect();
+    let adjusted = holm::adjust(
+        &names
+            .iter()
+            .map(|k| families[k].p_value)
+            .collect::<Vec<_>>(),
+    );
     for (k, p) in names.iter().zip(adjusted) {
         families.get_mut(k).expect("key from map").p_holm = p;
     }
     if let Some(c) = families.get_mut(COMBINED) {
         c.p_holm = c.p_value;
     }
-    let rank_family = if families.contains_key(PROFILE) { PROFILE } else { COMBINED };
+    let rank_family = if families.contains_key(PROFILE) {
+        PROFILE
+    } else {
+        COMBINED
+    };
     let excess = families[rank_family].excess;
     // Intersection-union: the candidate's p-value is the largest of the
     // required families' adjusted p-values.
@@ -152,7 +169,14 @@ fn verdict(
         return v("inconclusive", None, "no reference panel was given, so similarities cannot be calibrated; raw similarities are reported only".into());
     }
     if corpus.n_probes() < MIN_PROBES {
-        return v("inconclusive", None, format!("only {} probes are answered by every model (at least {MIN_PROBES} needed)", corpus.n_probes()));
+        return v(
+            "inconclusive",
+            None,
+            format!(
+                "only {} probes are answered by every model (at least {MIN_PROBES} needed)",
+                corpus.n_probes()
+            ),
+        );
     }
     match cands.iter().position(|c| c.1.significant) {
         Some(0) => {

@@ -6,6 +6,10 @@
 //! and transitions typical of assistant-style answers; they are written for
 //! this project and matched case-insensitively as substrings.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
+
 /// Closed-class words kept verbatim in the style skeleton (sorted).
 const FUNCTION_WORDS: &[&str] = &[
     "a", "about", "above", "after", "again", "against", "all", "also", "although", "am", "an",
@@ -24,9 +28,15 @@ const FUNCTION_WORDS: &[&str] = &[
     "yours", "yourself", "yourselves",
 ];
 
-/// Is `w` (lower-case) a function word?
+/// Is `w` (lower-case) a function word? A hash set built once: this runs
+/// for every token of every response, and hashing beats a binary search of
+/// string comparisons there.
 pub fn is_function_word(w: &str) -> bool {
-    FUNCTION_WORDS.binary_search(&w).is_ok()
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    w.len() <= 10
+        && SET
+            .get_or_init(|| FUNCTION_WORDS.iter().copied().collect())
+            .contains(w)
 }
 
 /// Hedges, disclaimers and stock phrases (lower-case).

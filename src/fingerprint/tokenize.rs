@@ -78,11 +78,22 @@ pub fn words_and_punct(text: &str) -> Tokens {
 }
 
 fn split(text: &str, punct: bool) -> Tokens {
-    let lower = text.to_lowercase();
+    // Most responses are ASCII; its lower-casing and character classes are
+    // table-free, several times faster than the Unicode paths.
+    let lower = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    };
     let mut spans = Vec::with_capacity(lower.len() / 5);
     let mut start: Option<usize> = None;
     for (i, c) in lower.char_indices() {
-        let word_char = c.is_alphanumeric() && !is_cjk(c);
+        let (word_char, cjk) = if c.is_ascii() {
+            (c.is_ascii_alphanumeric(), false)
+        } else {
+            let cjk = is_cjk(c);
+            (c.is_alphanumeric() && !cjk, cjk)
+        };
         if word_char {
             start.get_or_insert(i);
             continue;
@@ -90,7 +101,7 @@ fn split(text: &str, punct: bool) -> Tokens {
         if let Some(s) = start.take() {
             spans.push(s..i);
         }
-        let keep = is_cjk(c) || (punct && (c == '\n' || !(c.is_whitespace() || c.is_control())));
+        let keep = cjk || (punct && (c == '\n' || !(c.is_whitespace() || c.is_control())));
         if keep {
             spans.push(i..i + c.len_utf8());
         }

@@ -1,10 +1,10 @@
 //! `report.md`: the human-readable report. Verdict first, then the evidence
-//! per candidate and family, the most telling probes, and the inputs with
-//! their hashes.
+//! per candidate and family, refusal behaviour and self-identification
+//! claims, the most telling probes, and the inputs with their hashes.
 
 use std::fmt::Write;
 
-use super::schema::{Candidate, Report};
+use super::schema::{Candidate, IdentitySection, RefusalSection, Report};
 use super::ReportWriter;
 
 pub struct Markdown;
@@ -17,6 +17,12 @@ impl ReportWriter for Markdown {
         let mut s = String::new();
         verdict(&mut s, r)?;
         evidence(&mut s, r)?;
+        if let Some(x) = &r.refusal {
+            refusal(&mut s, x)?;
+        }
+        if let Some(x) = &r.identity {
+            identity(&mut s, x)?;
+        }
         exhibits(&mut s, r)?;
         inputs(&mut s, r)?;
         Ok(s.into_bytes())
@@ -26,7 +32,11 @@ impl ReportWriter for Markdown {
 fn verdict(s: &mut String, r: &Report) -> std::fmt::Result {
     let v = &r.verdict;
     writeln!(s, "# lineage report: {}\n", r.student)?;
-    let who = v.teacher.as_deref().map(|t| format!(" **{t}**")).unwrap_or_default();
+    let who = v
+        .teacher
+        .as_deref()
+        .map(|t| format!(" **{t}**"))
+        .unwrap_or_default();
     writeln!(s, "**Verdict: {}{}** (alpha = {})\n", v.label, who, v.alpha)?;
     writeln!(s, "{}\n", v.reason)?;
     writeln!(s, "Decision rule: {}\n", v.rule)?;
@@ -40,7 +50,11 @@ fn verdict(s: &mut String, r: &Report) -> std::fmt::Result {
             k.difference.ci_low,
             k.difference.ci_high,
             p(k.p_value),
-            if k.significant { "significant" } else { "not significant" }
+            if k.significant {
+                "significant"
+            } else {
+                "not significant"
+            }
         )?;
     }
     Ok(())
@@ -54,7 +68,11 @@ fn evidence(s: &mut String, r: &Report) -> std::fmt::Result {
         r.alignment.probes_analysed,
         r.alignment.probes_excluded,
         r.alignment.by,
-        if r.reference_panel.is_empty() { "none".to_string() } else { r.reference_panel.join(", ") }
+        if r.reference_panel.is_empty() {
+            "none".to_string()
+        } else {
+            r.reference_panel.join(", ")
+        }
     )?;
     for c in &r.candidates {
         candidate(s, c)?;
@@ -69,7 +87,11 @@ fn candidate(s: &mut String, c: &Candidate) -> std::fmt::Result {
         c.rank,
         c.name,
         p(c.p_value),
-        if c.significant { " (meets the rule)" } else { "" }
+        if c.significant {
+            " (meets the rule)"
+        } else {
+            ""
+        }
     )?;
     writeln!(s, "| family | similarity S–T | S–panel | excess [95% CI] | d_z | p (max over panel) | p (Holm) | hardest reference |")?;
     writeln!(s, "|---|---|---|---|---|---|---|---|")?;
@@ -92,6 +114,108 @@ fn candidate(s: &mut String, c: &Candidate) -> std::fmt::Result {
     writeln!(s)
 }
 
+fn refusal(s: &mut String, x: &RefusalSection) -> std::fmt::Result {
+    writeln!(s, "## Refusals\n")?;
+    writeln!(
+        s,
+        "Each of the {} analysed responses per model is classified as full compliance, full refusal or \
+         partial refusal. The `refusal` family compares refuse (full or partial) versus comply decisions \
+         with Cohen's kappa weighted by how much the reference panel splits on each probe; {} probes split \
+         the panel (at least {} are needed).\n",
+        x.probes, x.contested_probes, x.min_contested
+    )?;
+    if let Some(n) = &x.note {
+        writeln!(s, "Note: {n}.\n")?;
+    }
+    writeln!(
+        s,
+        "| model | role | full refusal | partial refusal | refusal rate | refusal templates |"
+    )?;
+    writeln!(s, "|---|---|---|---|---|---|")?;
+    for m in &x.models {
+        writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.1}% | {} |",
+            m.name,
+            m.role,
+            m.full_refusal,
+            m.partial_refusal,
+            100.0 * m.refusal_rate,
+            counts(m.templates.iter().map(|(k, v)| (k.as_str(), *v)))
+        )?;
+    }
+    writeln!(s)?;
+    let mut cats: Vec<&String> = x.models.iter().flat_map(|m| m.categories.keys()).collect();
+    cats.sort();
+    cats.dedup();
+    if cats.is_empty() {
+        return Ok(());
+    }
+    writeln!(s, "Refusal rate per probe category:\n")?;
+    let names: Vec<&str> = x.models.iter().map(|m| m.name.as_str()).collect();
+    writeln!(s, "| category | {} |", names.join(" | "))?;
+    writeln!(s, "|---|{}", "---|".repeat(names.len()))?;
+    for c in cats {
+        let cells: Vec<String> = x
+            .models
+            .iter()
+            .map(|m| {
+                m.categories
+                    .get(c)
+                    .map_or("–".to_string(), |r| format!("{:.1}%", 100.0 * r.rate))
+            })
+            .collect();
+        writeln!(s, "| {c} | {} |", cells.join(" | "))?;
+    }
+    writeln!(s)
+}
+
+fn identity(s: &mut String, x: &IdentitySection) -> std::fmt::Result {
+    writeln!(s, "## Self-identification\n")?;
+    writeln!(s, "{}\n", x.summary)?;
+    writeln!(
+        s,
+        "**Directional: {}.** {}\n",
+        if x.directional {
+            format!("yes, toward {}", x.toward.join(", "))
+        } else {
+            "no".to_string()
+        },
+        x.explanation
+    )?;
+    writeln!(
+        s,
+        "| model | role | responses | naming a model or maker | \"as an AI\" only | claims |"
+    )?;
+    writeln!(s, "|---|---|---|---|---|---|")?;
+    for m in &x.models {
+        writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            m.name,
+            m.role,
+            m.responses,
+            m.claiming,
+            m.generic,
+            counts(m.claims.iter().map(|(k, v)| (k.as_str(), *v)))
+        )?;
+    }
+    writeln!(s)
+}
+
+/// "a 3, b 1", most frequent first (ties in name order); "–" when empty.
+fn counts<'a>(it: impl Iterator<Item = (&'a str, usize)>) -> String {
+    let mut v: Vec<(&str, usize)> = it.collect();
+    if v.is_empty() {
+        return "–".to_string();
+    }
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn exhibits(s: &mut String, r: &Report) -> std::fmt::Result {
     if r.exhibits.is_empty() {
         return Ok(());
@@ -99,7 +223,13 @@ fn exhibits(s: &mut String, r: &Report) -> std::fmt::Result {
     let teacher = r.candidates.first().map_or("", |c| c.name.as_str());
     writeln!(s, "## Most distinctive agreements with {teacher}\n")?;
     for (i, e) in r.exhibits.iter().enumerate() {
-        writeln!(s, "{}. Probe `{}` (margin over best panel model {:.3})", i + 1, e.probe, e.margin)?;
+        writeln!(
+            s,
+            "{}. Probe `{}` (margin over best panel model {:.3})",
+            i + 1,
+            e.probe,
+            e.margin
+        )?;
         writeln!(s, "   - Prompt: {}", quote(&e.prompt))?;
         writeln!(s, "   - {}: {}", r.student, quote(&e.student))?;
         writeln!(s, "   - {teacher}: {}", quote(&e.teacher))?;
@@ -109,7 +239,10 @@ fn exhibits(s: &mut String, r: &Report) -> std::fmt::Result {
 
 fn inputs(s: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(s, "## Inputs\n")?;
-    writeln!(s, "| name | role | format | probes | missing | duplicated | empty | SHA-256 |")?;
+    writeln!(
+        s,
+        "| name | role | format | probes | missing | duplicated | empty | SHA-256 |"
+    )?;
     writeln!(s, "|---|---|---|---|---|---|---|---|")?;
     for i in &r.inputs {
         writeln!(
@@ -121,7 +254,11 @@ fn inputs(s: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(
         s,
         "\nlineage {}, schema {}, seed {}, {} sign-flip resamples, {} bootstrap resamples.",
-        r.tool.version, r.schema_version, r.parameters.seed, r.parameters.resamples, r.parameters.bootstrap
+        r.tool.version,
+        r.schema_version,
+        r.parameters.seed,
+        r.parameters.resamples,
+        r.parameters.bootstrap
     )
 }
 

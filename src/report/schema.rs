@@ -26,6 +26,14 @@ pub struct Report {
     pub verdict: Verdict,
     /// Probes where S and the top candidate agree most distinctively.
     pub exhibits: Vec<Exhibit>,
+    /// Refusal behaviour of every model (absent in reports written before
+    /// it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<RefusalSection>,
+    /// Self-identification claims of every model (absent in reports written
+    /// before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentitySection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,4 +143,82 @@ pub struct Exhibit {
     pub teacher: String,
     /// S–T similarity minus the highest S–panel similarity on this probe.
     pub margin: f64,
+}
+
+/// Refusal behaviour on the analysed probes (classifier:
+/// `fingerprint::refusal`), and the inputs of the `refusal` family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusalSection {
+    /// Probes classified per model: the analysed set.
+    pub probes: usize,
+    /// Probes on which the reference panel splits (refusal-family weight
+    /// `4·q·(1−q)` above 0, q = the panel's refusal rate on the probe).
+    pub contested_probes: usize,
+    /// Contested probes needed before the `refusal` family is tested.
+    pub min_contested: usize,
+    /// Why the `refusal` family carries no evidence, when it does not.
+    pub note: Option<String>,
+    /// One entry per model: student, candidates, then the panel.
+    pub models: Vec<RefusalModel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusalModel {
+    pub name: String,
+    /// "student", "candidate" or "reference".
+    pub role: String,
+    pub full_compliance: usize,
+    pub full_refusal: usize,
+    pub partial_refusal: usize,
+    /// (full + partial refusals) / probes.
+    pub refusal_rate: f64,
+    /// Refusal template families of the refusing (full or partial)
+    /// responses, with counts.
+    pub templates: BTreeMap<String, usize>,
+    /// Refusal rate per probe category (empty when probes carry none).
+    pub categories: BTreeMap<String, CategoryRefusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryRefusal {
+    pub probes: usize,
+    /// Full or partial refusals.
+    pub refused: usize,
+    pub rate: f64,
+}
+
+/// Self-identification claims (`fingerprint::identity`) on the analysed
+/// probes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentitySection {
+    /// One entry per model: student, candidates, then the panel.
+    pub models: Vec<IdentityModel>,
+    /// One sentence: what S claims to be, and how often the candidates and
+    /// the panel make the same claims.
+    pub summary: String,
+    /// True when S claims a candidate's identity that is not S's own, more
+    /// often than any reference model does.
+    pub directional: bool,
+    /// The candidates whose identity S claims (when `directional`).
+    pub toward: Vec<String>,
+    /// Why `directional` is true or false, with the counts.
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityModel {
+    pub name: String,
+    /// "student", "candidate" or "reference".
+    pub role: String,
+    /// Responses analysed.
+    pub responses: usize,
+    /// Responses naming a model or an organisation as the speaker.
+    pub claiming: usize,
+    /// Responses with a bare "as an AI language model" and no name.
+    pub generic: usize,
+    /// Responses claiming each canonical name (a response counts once per
+    /// name).
+    pub claims: BTreeMap<String, usize>,
+    /// The most frequently claimed name (ties: alphabetical), if any.
+    pub top: Option<String>,
 }

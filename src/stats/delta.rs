@@ -22,6 +22,10 @@ use rayon::prelude::*;
 use super::rng::stream;
 use crate::fingerprint::profile::ProfileCounts;
 
+/// Smallest spread of a relative frequency across reference models for a
+/// word to take part (frequencies are of order 1e-4 to 1e-1).
+const MIN_SPREAD: f64 = 1e-9;
+
 /// Relative word frequencies of model `m` under probe weights `w`.
 fn frequencies(p: &ProfileCounts, m: usize, w: &[f32]) -> Vec<f64> {
     let mut f = vec![0.0f64; p.vocab.len()];
@@ -63,10 +67,18 @@ pub fn cosine_delta(
         .map(|i| {
             let m = reference.iter().map(|&r| freq(r)[i]).sum::<f64>() / k;
             let v = reference.iter().map(|&r| (freq(r)[i] - m).powi(2)).sum::<f64>() / (k - 1.0).max(1.0);
-            (m, v.sqrt().max(1e-12))
+            (m, v.sqrt())
         })
         .unzip();
-    let z = |f: &[f64]| -> Vec<f64> { f.iter().zip(mu.iter().zip(&sd)).map(|(x, (m, s))| (x - m) / s).collect() };
+    // A word on which the reference models do not vary has no z-score; it is
+    // left out rather than divided by a tiny spread, which would let one
+    // such word dominate the cosine.
+    let z = |f: &[f64]| -> Vec<f64> {
+        f.iter()
+            .zip(mu.iter().zip(&sd))
+            .map(|(x, (m, s))| if *s > MIN_SPREAD { (x - m) / s } else { 0.0 })
+            .collect()
+    };
     let zs = z(freq(subject));
     others.iter().map(|&o| cosine(&zs, &z(freq(o)))).collect()
 }

@@ -134,7 +134,11 @@ mod tests {
         let panel = [2, 3, 4];
         let e = c.excess(0, 1, &panel);
         assert!(e[0] > 0.9);
+        // Probe 0: only S and T agree. Probe 1: S, T and reference 2 all
+        // agree, and T is the bigger hub there, so the contrast is negative.
         let d = c.contrast(0, 1, 2, &panel);
-        assert!(d.iter().all(|&x| x >= 0.0));
+        assert!(d[0] > 0.9);
+        assert!(d[1] < 0.0);
+        assert!(d[0] + d[1] > 0.0);
     }
 }

@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod delta;
 pub mod excess;
 pub mod holm;
+pub mod kappa;
 pub mod rng;
 pub mod signflip;
 

@@ -67,6 +67,8 @@ const LOYALTY: f64 = 0.8;
 /// Probability that a model's preference for a synonym group departs from
 /// its base's.
 const IDIOLECT: f64 = 0.15;
+/// Probability that a sentence ends with an everyday adverbial.
+const ADVERBIAL_RATE: f64 = 0.3;
 /// Latent bases beyond one per teacher.
 const EXTRA_BASES: usize = 2;
 
@@ -174,7 +176,8 @@ pub fn generate(cfg: &SynthConfig) -> Vec<SynthModel> {
             let name = student_name(i, j);
             let mut rng = stream(cfg.seed, &format!("synth/model/{name}"));
             let base = (i + 1 + rng.gen_range(0..world.bases.len() - 1)) % world.bases.len();
-            let own = Persona::draw(&mut rng, &world, base);
+            let mut own = Persona::draw(&mut rng, &world, base);
+            own.lex.inherit_register(&teacher.lex, cfg.inherit, &mut rng);
             let mixed = own.habits.inherit(&teacher.habits, cfg.inherit, &mut rng);
             let answers: Vec<Answer> = world
                 .probes
@@ -306,6 +309,8 @@ struct Lexicon {
     verb: Vec<usize>,
     noun: Vec<usize>,
     imper: Vec<usize>,
+    /// Preference weights over [`ADVERBIALS`].
+    adverbials: Vec<f64>,
 }
 
 struct World {
@@ -383,6 +388,7 @@ impl Lexicon {
             verb: favs(VERB, rng),
             noun: favs(NOUN, rng),
             imper: favs(IMPER, rng),
+            adverbials: (0..ADVERBIALS.len()).map(|_| (1.5 * gauss(rng)).exp()).collect(),
         }
     }
 
@@ -396,7 +402,7 @@ impl Lexicon {
                 }
             }
         }
-        for w in lex.emphasis.iter_mut().flatten() {
+        for w in lex.emphasis.iter_mut().flatten().chain(lex.adverbials.iter_mut()) {
             *w *= (0.4 * gauss(rng)).exp();
         }
         for (favs, groups) in [
@@ -412,6 +418,27 @@ impl Lexicon {
             }
         }
         lex
+    }
+}
+
+impl Lexicon {
+    /// Take the teacher's preferred member of each generic word group
+    /// (adjectives, verbs, nouns, imperatives: the register, not the
+    /// topical knowledge) with probability `p`, independently.
+    fn inherit_register(&mut self, teacher: &Lexicon, p: f64, rng: &mut ChaCha8Rng) {
+        let p = p.clamp(0.0, 1.0);
+        for (mine, theirs) in [
+            (&mut self.adj, &teacher.adj),
+            (&mut self.verb, &teacher.verb),
+            (&mut self.noun, &teacher.noun),
+            (&mut self.imper, &teacher.imper),
+        ] {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                if rng.gen_bool(p) {
+                    *m = *t;
+                }
+            }
+        }
     }
 }
 
@@ -686,6 +713,11 @@ impl Fill<'_> {
             rest = &rest[close + 1..];
         }
         out.push_str(rest);
+        if rng.gen_bool(ADVERBIAL_RATE) {
+            if let Some(stem) = out.strip_suffix('.') {
+                out = format!("{stem} {}.", ADVERBIALS[pick(rng, &self.lex.adverbials)]);
+            }
+        }
         (capitalise(&out), capitalise(a))
     }
 }

@@ -342,3 +342,20 @@ pub const STOCK_ENDS: &[&str] = &[
     "and a clear head makes everything easier",
     "which means the journey is half the fun",
 ];
+
+/// Everyday adverbials appended to sentences: the common language every
+/// model shares (with base-specific preferences), which keeps the
+/// vocabulary from being made of habit and topic words only.
+pub const ADVERBIALS: &[&str] = &[
+    "in practice", "for most people", "in many cases", "over time", "in everyday life",
+    "at first", "as a rule", "day to day", "in the long run", "more often than not",
+    "to some extent", "in most situations", "for the most part", "at the same time",
+    "in the real world", "from the start", "in the end", "by and large", "in general terms",
+    "right away", "at every stage", "along the way", "over the years", "in small ways",
+    "for a while", "in the short term", "as time goes on", "under normal conditions",
+    "for beginners especially", "with a little effort", "without much effort", "on a daily basis",
+    "in a few weeks", "at home", "at work", "in the background", "behind the scenes",
+    "step by step", "little by little", "when it counts", "across the board", "in simple cases",
+    "in harder cases", "after a while", "before long", "every so often", "now and then",
+    "in the same way", "on the whole", "for good reason",
+];
