@@ -67,6 +67,7 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             }
             Ok(crate::error::EXIT_OK)
         }
+        Command::Verify(path) => verify(&path, &progress),
         Command::ProbesList => {
             let suite = probes::builtin();
             let mut s = String::new();
@@ -157,5 +158,23 @@ fn emit(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
                 r => r.context("cannot write to standard output"),
             }
         }
+    }
+}
+
+/// Print what `verify` found; exit 1 when anything differs.
+fn verify(path: &std::path::Path, progress: &Progress) -> anyhow::Result<i32> {
+    let outcome = crate::verify::verify(path, progress)?;
+    for (p, why) in &outcome.changed_inputs {
+        println!("input changed: {}: {why}", p.display());
+    }
+    for d in &outcome.differences {
+        println!("differs: {d}");
+    }
+    if outcome.ok() {
+        println!("verified: {} is reproduced byte for byte", path.display());
+        Ok(crate::error::EXIT_OK)
+    } else {
+        println!("NOT verified: {}", path.display());
+        Ok(crate::error::EXIT_DIFFERS)
     }
 }

@@ -38,6 +38,12 @@ pub enum CliCommand {
     /// The built-in probe suite: list it, or export it as batch requests.
     #[command(subcommand)]
     Probes(ProbesCommand),
+    /// Check a report: input hashes, then a re-run with the recorded
+    /// parameters and seed must give byte-identical results (exit 1 if not).
+    Verify {
+        /// The report.json to verify.
+        report: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +166,7 @@ pub enum Command {
         out: PathBuf,
     },
     Simulate(SimulateArgs),
+    Verify(PathBuf),
     Refusals {
         input: PathBuf,
         format: Option<Format>,
@@ -181,6 +188,7 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
     match cli {
         CliCommand::Compare(a) => resolve_compare(a),
         CliCommand::Simulate(a) => Ok(Command::Simulate(a)),
+        CliCommand::Verify { report } => Ok(Command::Verify(report)),
         CliCommand::Refusals(a) => Ok(Command::Refusals {
             input: a.input,
             format: a.format,

@@ -65,7 +65,14 @@ pub fn verify(path: &Path, progress: &Progress) -> anyhow::Result<Outcome> {
         let p = PathBuf::from(&i.path);
         match std::fs::read(&p) {
             Ok(b) if sha256_hex(&b) == i.sha256 => {}
-            Ok(b) => out.changed_inputs.push((p, format!("SHA-256 is {} but the report records {}", sha256_hex(&b), i.sha256))),
+            Ok(b) => out.changed_inputs.push((
+                p,
+                format!(
+                    "SHA-256 is {} but the report records {}",
+                    sha256_hex(&b),
+                    i.sha256
+                ),
+            )),
             Err(e) => out.changed_inputs.push((p, format!("cannot read: {e}"))),
         }
     }
@@ -80,7 +87,8 @@ pub fn verify(path: &Path, progress: &Progress) -> anyhow::Result<Outcome> {
         let b: serde_json::Value = serde_json::from_slice(&fresh)?;
         diff("", &a, &b, &mut out.differences);
         if out.differences.is_empty() {
-            out.differences.push("(formatting only: the values agree but the bytes differ)".into());
+            out.differences
+                .push("(formatting only: the values agree but the bytes differ)".into());
         }
     }
     Ok(out)
@@ -111,7 +119,10 @@ pub fn config_of(r: &Report) -> anyhow::Result<CompareConfig> {
     cfg.confidence = p.confidence;
     cfg.format = match p.format.as_deref() {
         None => None,
-        Some(f) => Some(<Format as clap::ValueEnum>::from_str(f, false).map_err(|e| anyhow::anyhow!("unknown format `{f}` in report: {e}"))?),
+        Some(f) => Some(
+            <Format as clap::ValueEnum>::from_str(f, false)
+                .map_err(|e| anyhow::anyhow!("unknown format `{f}` in report: {e}"))?,
+        ),
     };
     Ok(cfg)
 }
@@ -126,7 +137,12 @@ fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
                 let null = Value::Null;
-                diff(&format!("{path}.{k}"), x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null), out);
+                diff(
+                    &format!("{path}.{k}"),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    out,
+                );
             }
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {

@@ -41,7 +41,12 @@ fn dataset(m: &SynthModel) -> Dataset {
 }
 
 /// `compare` of `student` against `candidates`, calibrated on `panel`.
-fn compare(student: &SynthModel, candidates: &[&SynthModel], panel: &[&SynthModel], alpha: f64) -> Report {
+fn compare(
+    student: &SynthModel,
+    candidates: &[&SynthModel],
+    panel: &[&SynthModel],
+    alpha: f64,
+) -> Report {
     let mut cfg = CompareConfig::new(
         spec(student),
         candidates.iter().map(|m| spec(m)).collect(),
@@ -76,7 +81,12 @@ fn summary(r: &Report) -> String {
             format!("#{} {} [{}]", c.rank, c.name, fams.join(", "))
         })
         .collect();
-    format!("{} {:?}: {}", r.verdict.label, r.verdict.teacher, cands.join("; "))
+    format!(
+        "{} {:?}: {}",
+        r.verdict.label,
+        r.verdict.teacher,
+        cands.join("; ")
+    )
 }
 
 #[test]
@@ -97,7 +107,9 @@ fn distilled_students_are_found() {
         let teachers = with_role(&models, |r| *r == Role::Teacher);
         let panel = with_role(&models, |r| *r == Role::Panel);
         for s in with_role(&models, |r| matches!(r, Role::Student { .. })) {
-            let Role::Student { teacher } = &s.role else { unreachable!() };
+            let Role::Student { teacher } = &s.role else {
+                unreachable!()
+            };
             let r = compare(s, &teachers, &panel, 0.01);
             total += 1;
             let ok = r.candidates[0].name == *teacher
@@ -106,12 +118,20 @@ fn distilled_students_are_found() {
             if ok {
                 found += 1;
             } else {
-                failures.push(format!("seed {seed} {} (teacher {teacher}): {}", s.name, summary(&r)));
+                failures.push(format!(
+                    "seed {seed} {} (teacher {teacher}): {}",
+                    s.name,
+                    summary(&r)
+                ));
             }
         }
     }
     eprintln!("power at alpha 0.01: {found}/{total}");
-    assert!(failures.is_empty(), "students missed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "students missed:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Null runs: an independent model (drawn like the panel) as student, the
@@ -142,7 +162,10 @@ fn null_runs(seeds: std::ops::RangeInclusive<u64>) -> ([usize; 2], Vec<String>) 
         hits[0] += 1;
         let strict = compare(student, &teachers, &panel, 0.01).verdict.label == "distilled-from";
         hits[1] += usize::from(strict);
-        log.push(format!("seed {seed} (also at 0.01: {strict}): {}", summary(&r)));
+        log.push(format!(
+            "seed {seed} (also at 0.01: {strict}): {}",
+            summary(&r)
+        ));
     }
     (hits, log)
 }
@@ -161,8 +184,18 @@ fn independent_students_are_not_flagged_beyond_alpha() {
     }
     // Binomial margins: P(X >= 7 | n = 40, p = 0.05) ~ 0.014 and
     // P(X >= 4 | n = 40, p = 0.01) ~ 0.0007.
-    assert!(fpr[0] <= 0.15, "FPR {:.3} at alpha 0.05:\n{}", fpr[0], log.join("\n"));
-    assert!(fpr[1] <= 0.075, "FPR {:.3} at alpha 0.01:\n{}", fpr[1], log.join("\n"));
+    assert!(
+        fpr[0] <= 0.15,
+        "FPR {:.3} at alpha 0.05:\n{}",
+        fpr[0],
+        log.join("\n")
+    );
+    assert!(
+        fpr[1] <= 0.075,
+        "FPR {:.3} at alpha 0.01:\n{}",
+        fpr[1],
+        log.join("\n")
+    );
 }
 
 /// A larger null sweep for manual study:
@@ -170,7 +203,10 @@ fn independent_students_are_not_flagged_beyond_alpha() {
 #[test]
 #[ignore]
 fn null_sweep() {
-    let runs: u64 = std::env::var("NULL_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
+    let runs: u64 = std::env::var("NULL_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(400);
     let (hits, log) = null_runs(1001..=1000 + runs);
     for l in &log {
         println!("{l}");
@@ -180,4 +216,119 @@ fn null_sweep() {
         hits[0] as f64 / runs as f64,
         hits[1] as f64 / runs as f64
     );
+}
+
+#[test]
+#[ignore]
+fn zz_explore_power() {
+    let n: u64 = std::env::var("N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let probes: usize = std::env::var("PROBES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(PROBES);
+    let panel_n: usize = std::env::var("PANEL")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(PANEL);
+    let inherit: f64 = std::env::var("INHERIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.65);
+    let (mut style_ok, mut comb_ok, mut tot) = (0, 0, 0);
+    for seed in 1..=n {
+        let models = generate(&SynthConfig {
+            seed,
+            probes,
+            teachers: 2,
+            students_per_teacher: 1,
+            independents: 0,
+            panel: panel_n,
+            inherit,
+        });
+        let teachers = with_role(&models, |r| *r == Role::Teacher);
+        let panel = with_role(&models, |r| *r == Role::Panel);
+        for s in with_role(&models, |r| matches!(r, Role::Student { .. })) {
+            let Role::Student { teacher } = &s.role else {
+                unreachable!()
+            };
+            let r = compare(s, &teachers, &panel, 0.01);
+            let c = r.candidates.iter().find(|c| c.name == *teacher).unwrap();
+            tot += 1;
+            if c.families["style"].p_holm < 0.01 {
+                style_ok += 1;
+            } else {
+                println!("seed {seed} {}: {}", s.name, summary(&r));
+            }
+            if c.families["combined"].p_holm < 0.01 {
+                comb_ok += 1;
+            }
+        }
+    }
+    println!("style ok {style_ok}/{tot} combined ok {comb_ok}/{tot}");
+}
+
+#[test]
+#[ignore]
+fn zz_explore_one() {
+    use lineage::fingerprint::Extractor;
+    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
+    let who = std::env::var("WHO").unwrap();
+    let probes: usize = std::env::var("PROBES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(PROBES);
+    let panel_n: usize = std::env::var("PANEL")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(PANEL);
+    let inherit: f64 = std::env::var("INHERIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.65);
+    let models = generate(&SynthConfig {
+        seed,
+        probes,
+        teachers: 2,
+        students_per_teacher: 1,
+        independents: 0,
+        panel: panel_n,
+        inherit,
+    });
+    let s = models.iter().find(|m| m.name == who).unwrap();
+    let order: Vec<&SynthModel> = std::iter::once(s)
+        .chain(
+            models
+                .iter()
+                .filter(|m| matches!(m.role, Role::Teacher | Role::Panel)),
+        )
+        .collect();
+    let ds: Vec<Dataset> = order.iter().map(|m| dataset(m)).collect();
+    let corpus = lineage::input::align::align(&ds);
+    let f = lineage::fingerprint::style::Style.extract(&corpus);
+    let cube = lineage::stats::excess::SimCube::from_features(&f);
+    let panel: Vec<usize> = (3..order.len()).collect();
+    for j in 1..order.len() {
+        let sim: f64 =
+            cube.pair(0, j).iter().map(|&x| x as f64).sum::<f64>() / corpus.n_probes() as f64;
+        let hub: f64 = cube.hub(j, &panel).iter().sum::<f64>() / corpus.n_probes() as f64;
+        println!(
+            "{} sim {:.3} hub {:.3} adj {:.3}",
+            order[j].name,
+            sim,
+            hub,
+            sim - 0.5 * hub
+        );
+    }
+    for p in 0..std::env::var("SHOW")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4)
+    {
+        for j in 0..order.len() {
+            println!("--- {}\n{}", order[j].name, corpus.texts[j][p]);
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //! Any change to the report layout, the statistics or the fingerprints shows
 //! up here as a diff. Review it with `cargo insta review` (or rerun with
 //! `INSTA_UPDATE=always` and inspect `git diff tests/snapshots`). The
-//! temporary fixture directory is replaced by `[fixture]`.
+//! temporary fixture directory is replaced by `[fixture]` and the build's
+//! git commit by `[commit]`.
 
 mod common;
 
@@ -37,10 +38,12 @@ fn reports() -> (String, String) {
         .assert()
         .code(0);
     let root = f.root().display().to_string();
+    let commit = env!("LINEAGE_GIT_COMMIT");
     let read = |name: &str| {
         std::fs::read_to_string(out.join(name))
             .expect("report written")
             .replace(&root, "[fixture]")
+            .replace(commit, "[commit]")
     };
     (read("report.md"), read("report.json"))
 }

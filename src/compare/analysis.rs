@@ -13,6 +13,10 @@ use rayon::prelude::*;
 use crate::report::schema::{Estimate, FamilyResult};
 use crate::stats::{bootstrap, excess::SimCube, mean, rng::stream, sd, signflip};
 
+/// The family that ranks candidates and decides the verdict: per-probe
+/// style, which is topic-independent (see compare::verdict).
+pub const RANK_FAMILY: &str = "style";
+
 /// Name of the weighted combination of families.
 pub const COMBINED: &str = "combined";
 
@@ -53,8 +57,9 @@ pub struct CandidateEvidence {
     pub families: BTreeMap<String, FamilyResult>,
     /// Per-probe combined excess (for exhibits).
     pub combined_excess: Vec<f64>,
-    /// Bootstrap replicates of the profile's Cosine Delta (ranking test).
-    pub profile_replicates: Vec<f64>,
+    /// Per-probe excess of the ranking family (`style`), for the test of the
+    /// first-ranked candidate against the second.
+    pub rank_excess: Vec<f64>,
 }
 
 /// Scale of a family: the mean over panel members of the per-probe standard
@@ -133,9 +138,19 @@ pub fn evaluate(
         .map(|&t| {
             let parts: Vec<(f64, Series)> = families
                 .iter()
-                .map(|f| (combination_weight(f.weight, scale(&f.cube, roles)), series(&f.cube, roles, t)))
+                .map(|f| {
+                    (
+                        combination_weight(f.weight, scale(&f.cube, roles)),
+                        series(&f.cube, roles, t),
+                    )
+                })
                 .collect();
             let combined = combine(&parts);
+            let rank_excess = families
+                .iter()
+                .zip(&parts)
+                .find(|(f, _)| f.name == RANK_FAMILY)
+                .map_or_else(|| combined.excess.clone(), |(_, (_, s))| s.excess.clone());
             let mut out = BTreeMap::new();
             for (f, (_, s)) in families.iter().zip(&parts) {
                 out.insert(
@@ -150,7 +165,7 @@ pub fn evaluate(
             CandidateEvidence {
                 families: out,
                 combined_excess: combined.excess,
-                profile_replicates: Vec::new(),
+                rank_excess,
             }
         })
         .collect()

@@ -119,7 +119,6 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
             .zip(profile::evaluate(&corpus, &roles, rs))
         {
             ev.families.insert(profile::PROFILE.to_string(), pr.result);
-            ev.profile_replicates = pr.replicates;
         }
     }
     // Reported evidence only: the decision rule does not require it, but
@@ -131,13 +130,14 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
     }
     let identity_section = identity::section(&corpus, &roles);
     bar.finish_and_clear();
-    let decided = verdict::decide(cfg, &corpus, &roles, evidence);
+    let decided = verdict::decide(cfg, &corpus, &roles, evidence, rs);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     Report {
         schema_version: SCHEMA_VERSION.to_string(),
         tool: Tool {
             name: "lineage".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: env!("LINEAGE_GIT_COMMIT").into(),
         },
         parameters: parameters(cfg),
         inputs: inputs(datasets, &corpus, nt),

@@ -24,12 +24,7 @@ where
     corpus
         .texts
         .par_iter()
-        .map(|model| {
-            model
-                .iter()
-                .map(|t| SparseVec::from_pairs(f(t)))
-                .collect()
-        })
+        .map(|model| model.iter().map(|t| SparseVec::from_pairs(f(t))).collect())
         .collect()
 }
 

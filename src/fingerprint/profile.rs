@@ -35,7 +35,11 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
     let tokens: Vec<Vec<Vec<String>>> = corpus
         .texts
         .par_iter()
-        .map(|m| m.iter().map(|t| words(t).iter().map(str::to_string).collect()).collect())
+        .map(|m| {
+            m.iter()
+                .map(|t| words(t).iter().map(str::to_string).collect())
+                .collect()
+        })
         .collect();
     let mut freq: FxHashMap<&str, u64> = FxHashMap::default();
     for w in tokens.iter().flatten().flatten() {
@@ -66,7 +70,10 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
 
 fn response_counts(words: &[String], index: &FxHashMap<&str, u16>) -> Vec<(u16, f32)> {
     let mut c: Vec<(u16, f32)> = Vec::new();
-    let mut ids: Vec<u16> = words.iter().filter_map(|w| index.get(w.as_str()).copied()).collect();
+    let mut ids: Vec<u16> = words
+        .iter()
+        .filter_map(|w| index.get(w.as_str()).copied())
+        .collect();
     ids.sort_unstable();
     for id in ids {
         match c.last_mut() {

@@ -91,4 +91,3 @@ mod tests {
         assert_eq!(z.dot(&a), 0.0);
     }
 }
-

@@ -140,7 +140,12 @@ pub fn discourse(text: &str) -> Vec<(u32, f32)> {
     let lower = text.to_lowercase();
     let mut out: Vec<(u32, f32)> = discourse_matcher()
         .find_overlapping_iter(&lower)
-        .map(|m| (feature_id(NS_DISC, &m.pattern().as_u32().to_le_bytes()), 1.0))
+        .map(|m| {
+            (
+                feature_id(NS_DISC, &m.pattern().as_u32().to_le_bytes()),
+                1.0,
+            )
+        })
         .collect();
     if out.is_empty() {
         out.push((feature_id(NS_DISC, b"none"), 1.0));

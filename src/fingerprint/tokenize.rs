@@ -122,8 +122,14 @@ mod tests {
 
     #[test]
     fn words_lowercase_and_split_cjk() {
-        assert_eq!(v(&words("Hello, World! 我是")), vec!["hello", "world", "我", "是"]);
-        assert_eq!(v(&words_and_punct("Hi, you.\n")), vec!["hi", ",", "you", ".", "\n"]);
+        assert_eq!(
+            v(&words("Hello, World! 我是")),
+            vec!["hello", "world", "我", "是"]
+        );
+        assert_eq!(
+            v(&words_and_punct("Hi, you.\n")),
+            vec!["hi", ",", "you", ".", "\n"]
+        );
         assert!(words("  ").is_empty());
     }
 

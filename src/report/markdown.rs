@@ -35,7 +35,7 @@ fn verdict(s: &mut String, r: &Report) -> std::fmt::Result {
     let who = v
         .teacher
         .as_deref()
-        .map(|t| format!(" **{t}**"))
+        .map(|t| format!(" {t}"))
         .unwrap_or_default();
     writeln!(s, "**Verdict: {}{}** (alpha = {})\n", v.label, who, v.alpha)?;
     writeln!(s, "{}\n", v.reason)?;
@@ -253,8 +253,9 @@ fn inputs(s: &mut String, r: &Report) -> std::fmt::Result {
     }
     writeln!(
         s,
-        "\nlineage {}, schema {}, seed {}, {} sign-flip resamples, {} bootstrap resamples.",
+        "\nlineage {} (commit {}), schema {}, seed {}, {} sign-flip resamples, {} bootstrap resamples.",
         r.tool.version,
+        r.tool.git_commit,
         r.schema_version,
         r.parameters.seed,
         r.parameters.resamples,

@@ -40,6 +40,10 @@ pub struct Report {
 pub struct Tool {
     pub name: String,
     pub version: String,
+    /// Git commit of the build (`-dirty` when built from a modified tree,
+    /// `unknown` outside a checkout).
+    #[serde(default)]
+    pub git_commit: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

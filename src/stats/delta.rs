@@ -66,7 +66,11 @@ pub fn cosine_delta(
     let (mu, sd): (Vec<f64>, Vec<f64>) = (0..p.vocab.len())
         .map(|i| {
             let m = reference.iter().map(|&r| freq(r)[i]).sum::<f64>() / k;
-            let v = reference.iter().map(|&r| (freq(r)[i] - m).powi(2)).sum::<f64>() / (k - 1.0).max(1.0);
+            let v = reference
+                .iter()
+                .map(|&r| (freq(r)[i] - m).powi(2))
+                .sum::<f64>()
+                / (k - 1.0).max(1.0);
             (m, v.sqrt())
         })
         .unzip();

@@ -70,7 +70,9 @@ mod tests {
         let pos: Vec<f64> = (0..100).map(|i| 1.0 + (i % 3) as f64).collect();
         let p = p_value(&pos, 999, &mut stream(1, "a"));
         assert!((p - 0.001).abs() < 1e-12);
-        let null: Vec<f64> = (0..100).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let null: Vec<f64> = (0..100)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
         let p = p_value(&null, 999, &mut stream(1, "b"));
         assert!(p > 0.3 && p <= 1.0);
     }

@@ -58,7 +58,7 @@ use vocab::*;
 
 /// Probability that a student answer follows its inherited persona rather
 /// than its own.
-pub const FIDELITY: f64 = 0.8;
+pub const FIDELITY: f64 = 0.85;
 /// Probability that a student answer reuses sentences of its teacher's
 /// answer to the same probe.
 pub const COPY_PROB: f64 = 0.25;
@@ -177,19 +177,31 @@ pub fn generate(cfg: &SynthConfig) -> Vec<SynthModel> {
             let mut rng = stream(cfg.seed, &format!("synth/model/{name}"));
             let base = (i + 1 + rng.gen_range(0..world.bases.len() - 1)) % world.bases.len();
             let mut own = Persona::draw(&mut rng, &world, base);
-            own.lex.inherit_register(&teacher.lex, cfg.inherit, &mut rng);
+            own.lex
+                .inherit_register(&teacher.lex, cfg.inherit, &mut rng);
             let mixed = own.habits.inherit(&teacher.habits, cfg.inherit, &mut rng);
             let answers: Vec<Answer> = world
                 .probes
                 .iter()
                 .zip(t_answers)
                 .map(|(p, ta)| {
-                    let habits = if rng.gen_bool(FIDELITY) { &mixed } else { &own.habits };
+                    let habits = if rng.gen_bool(FIDELITY) {
+                        &mixed
+                    } else {
+                        &own.habits
+                    };
                     let copy = rng.gen_bool(COPY_PROB).then_some(ta.items.as_slice());
                     compose(&mut rng, &world, p, habits, &own.lex, copy)
                 })
                 .collect();
-            out.push(model(&world, name, Role::Student { teacher: teacher_name(i) }, &answers));
+            out.push(model(
+                &world,
+                name,
+                Role::Student {
+                    teacher: teacher_name(i),
+                },
+                &answers,
+            ));
         }
     }
     for k in 0..cfg.independents {
@@ -232,7 +244,11 @@ fn model(world: &World, name: String, role: Role, answers: &[Answer]) -> SynthMo
             ..Record::default()
         })
         .collect();
-    SynthModel { name, role, records }
+    SynthModel {
+        name,
+        role,
+        records,
+    }
 }
 
 /// One line of the canonical JSONL.
@@ -261,7 +277,11 @@ pub fn write_corpus(dir: &Path, seed: u64, probes: usize) -> anyhow::Result<Vec<
     let mut written = Vec::new();
     let mut manifest = String::from("name\trole\tteacher\n");
     for m in generate(&cfg) {
-        let folder = if m.role == Role::Panel { &panel_dir } else { dir };
+        let folder = if m.role == Role::Panel {
+            &panel_dir
+        } else {
+            dir
+        };
         let path = folder.join(format!("{}.jsonl", m.name));
         let mut buf = Vec::new();
         for r in &m.records {
@@ -351,6 +371,7 @@ impl World {
                     Kind::Explain => PROMPTS_EXPLAIN[p],
                     Kind::Advise => PROMPTS_ADVISE[p],
                 };
+                let template = agree(template, topic_plural(t));
                 let mut prompt = template.replace("{t}", TOPICS[t].name) + PROMPT_SUFFIXES[s];
                 if i >= combos.len() {
                     prompt.push_str(&format!(" (variant {})", i / combos.len() + 1));
@@ -366,7 +387,11 @@ impl World {
         let bases = (0..n_bases)
             .map(|b| Lexicon::base(&slots, &mut stream(cfg.seed, &format!("synth/base/{b}"))))
             .collect();
-        World { slots, probes, bases }
+        World {
+            slots,
+            probes,
+            bases,
+        }
     }
 }
 
@@ -388,7 +413,9 @@ impl Lexicon {
             verb: favs(VERB, rng),
             noun: favs(NOUN, rng),
             imper: favs(IMPER, rng),
-            adverbials: (0..ADVERBIALS.len()).map(|_| (1.5 * gauss(rng)).exp()).collect(),
+            adverbials: (0..ADVERBIALS.len())
+                .map(|_| (1.5 * gauss(rng)).exp())
+                .collect(),
         }
     }
 
@@ -402,7 +429,12 @@ impl Lexicon {
                 }
             }
         }
-        for w in lex.emphasis.iter_mut().flatten().chain(lex.adverbials.iter_mut()) {
+        for w in lex
+            .emphasis
+            .iter_mut()
+            .flatten()
+            .chain(lex.adverbials.iter_mut())
+        {
             *w *= (0.4 * gauss(rng)).exp();
         }
         for (favs, groups) in [
@@ -480,7 +512,12 @@ enum Layout {
     Prose,
     Headed,
 }
-const LAYOUTS: [Layout; 4] = [Layout::Numbered, Layout::Bullets, Layout::Prose, Layout::Headed];
+const LAYOUTS: [Layout; 4] = [
+    Layout::Numbered,
+    Layout::Bullets,
+    Layout::Prose,
+    Layout::Headed,
+];
 const BULLETS: [&str; 3] = ["-", "*", "•"];
 const BOLD_LEADS: [&str; 3] = ["**{L}**: ", "**{L}** — ", "**{L}.** "];
 
@@ -541,18 +578,22 @@ impl Habits {
             Weighted::draw(rng, pool, n, s)
         };
         let openers = set(rng, OPENERS.len(), 1, 3, 1.0);
-        let p_open = rng.gen_range(0.2..0.95);
+        let p_open = habitual(rng, 0.6);
         let closers = set(rng, CLOSERS.len(), 1, 3, 1.0);
-        let p_close = rng.gen_range(0.1..0.9);
+        let p_close = habitual(rng, 0.5);
         let intros_explain = set(rng, INTROS_EXPLAIN.len(), 1, 3, 0.8);
         let intros_advise = set(rng, INTROS_ADVISE.len(), 1, 3, 0.8);
-        let p_intro = rng.gen_range(0.2..0.9);
+        let p_intro = habitual(rng, 0.5);
         let conclusions = set(rng, CONCLUSIONS.len(), 1, 2, 0.8);
-        let p_conclusion = rng.gen_range(0.0..0.7);
+        let p_conclusion = habitual(rng, 0.35);
         let hedges = set(rng, HEDGES.len(), 1, 3, 1.0);
-        let p_hedge = rng.gen_range(0.0..0.6);
+        let p_hedge = habitual(rng, 0.35);
         let layouts = set(rng, LAYOUTS.len(), 1, 2, 1.0);
-        let bold = if rng.gen_bool(0.5) { rng.gen_range(0.3..1.0) } else { 0.0 };
+        let bold = if rng.gen_bool(0.5) {
+            rng.gen_range(0.3..1.0)
+        } else {
+            0.0
+        };
         let bold_style = pick(rng, &[3.0, 1.5, 1.0]);
         let bullet = pick(rng, &[4.0, 2.0, 1.0]);
         let number_paren = rng.gen_bool(0.15);
@@ -560,8 +601,8 @@ impl Habits {
         let headings = rng.gen_range(0..HEADINGS.len());
         let items = rng.gen_range(2.5..5.5);
         let two_sentences = rng.gen_range(0.0..0.5);
-        let templates_explain = set(rng, TEMPLATES_EXPLAIN.len(), 5, 8, 0.7);
-        let templates_advise = set(rng, TEMPLATES_ADVISE.len(), 5, 8, 0.7);
+        let templates_explain = set(rng, TEMPLATES_EXPLAIN.len(), 4, 6, 0.7);
+        let templates_advise = set(rng, TEMPLATES_ADVISE.len(), 4, 6, 0.7);
         let (passages, p_passage) = if rng.gen_bool(0.5) {
             let n = k(rng, 1, 2);
             let p = (0..n)
@@ -606,29 +647,37 @@ impl Habits {
         }
     }
 
-    /// These habits with each one replaced by the teacher's with
-    /// probability `p`, independently.
+    /// These habits with each habit replaced by the teacher's with
+    /// probability `p`, independently. A habit is a unit a reader would
+    /// recognise: "opens with one of these phrases, this often". Surface
+    /// habits visible in every training answer (openers, closers, layout)
+    /// are learned more reliably: they are copied with probability
+    /// `1 - (1 - p)^2`, as if the student had two chances to pick them up.
     fn inherit(&self, teacher: &Habits, p: f64, rng: &mut ChaCha8Rng) -> Habits {
         let p = p.clamp(0.0, 1.0);
+        let salient = 1.0 - (1.0 - p) * (1.0 - p);
         let mut h = self.clone();
         macro_rules! take {
-            ($($field:ident),*) => {$(
-                if rng.gen_bool(p) {
-                    h.$field = teacher.$field.clone();
+            ($prob:expr => $(($($field:ident),+)),+) => {$(
+                if rng.gen_bool($prob) {
+                    $(h.$field = teacher.$field.clone();)+
                 }
-            )*};
+            )+};
         }
-        take!(
-            openers, p_open, closers, p_close, intros_explain, intros_advise, p_intro,
-            conclusions, p_conclusion, hedges, p_hedge, layouts, bold, bold_style, bullet,
-            number_paren, heading_level, headings, items, two_sentences, templates_explain,
-            templates_advise
+        take!(salient => (openers, p_open), (closers, p_close), (layouts));
+        take!(p =>
+            (intros_explain, intros_advise, p_intro),
+            (conclusions, p_conclusion),
+            (hedges, p_hedge),
+            (bold, bold_style),
+            (bullet, number_paren),
+            (heading_level, headings),
+            (items),
+            (two_sentences),
+            (templates_explain),
+            (templates_advise),
+            (passages, p_passage)
         );
-        // A stock passage and its frequency go together.
-        if rng.gen_bool(p) {
-            h.passages = teacher.passages.clone();
-            h.p_passage = teacher.p_passage;
-        }
         h
     }
 }
@@ -703,7 +752,11 @@ impl Fill<'_> {
                 "V" => out.push_str(group(rng, VERB, &self.lex.verb)),
                 "VA" => {
                     let v = group(rng, VERB, &self.lex.verb);
-                    out.push_str(if plural { v.strip_suffix('s').unwrap_or(v) } else { v });
+                    out.push_str(if plural {
+                        v.strip_suffix('s').unwrap_or(v)
+                    } else {
+                        v
+                    });
                 }
                 alt => {
                     let (sing, plur) = alt.split_once('|').expect("known placeholder");
@@ -718,8 +771,35 @@ impl Fill<'_> {
                 out = format!("{stem} {}.", ADVERBIALS[pick(rng, &self.lex.adverbials)]);
             }
         }
-        (capitalise(&out), capitalise(a))
+        (capitalise(&articles(&out)), capitalise(a))
     }
+}
+
+/// Grammatical number of a topic name.
+fn topic_plural(topic: usize) -> bool {
+    let name = TOPICS[topic].name;
+    is_plural(name) && !["plate tectonics", "supply and demand"].contains(&name)
+}
+
+/// "a" before a vowel becomes "an" (a cheap approximation of English).
+fn articles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut words = text.split(' ').peekable();
+    while let Some(w) = words.next() {
+        let next_vowel = words
+            .peek()
+            .and_then(|n| n.trim_start_matches('*').chars().next())
+            .is_some_and(|c| "aeiouAEIOU".contains(c));
+        out.push_str(match w {
+            "a" if next_vowel => "an",
+            "A" if next_vowel => "An",
+            _ => w,
+        });
+        if words.peek().is_some() {
+            out.push(' ');
+        }
+    }
+    out
 }
 
 /// Heuristic grammatical number of a noun phrase.
@@ -790,7 +870,9 @@ fn compose(
             Kind::Explain => INTROS_EXPLAIN[h.intros_explain.sample(rng)],
             Kind::Advise => INTROS_ADVISE[h.intros_advise.sample(rng)],
         };
-        head.push(capitalise(&t.replace("{T}", topic_name)));
+        head.push(capitalise(
+            &agree(t, topic_plural(probe.topic)).replace("{T}", topic_name),
+        ));
     }
     let layout = LAYOUTS[h.layouts.sample(rng)];
     if layout == Layout::Headed {
@@ -799,7 +881,11 @@ fn compose(
         blocks.push(format!("{marks} {h1}"));
         let split = items.len().div_ceil(2).min(2);
         let mut intro = head.join(" ");
-        let prose = items[..split].iter().flat_map(|i| i.sentences.iter().cloned()).collect::<Vec<_>>().join(" ");
+        let prose = items[..split]
+            .iter()
+            .flat_map(|i| i.sentences.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" ");
         if !intro.is_empty() {
             intro.push(' ');
         }
@@ -816,7 +902,13 @@ fn compose(
             _ => {
                 let per = rng.gen_range(2..=3usize);
                 for chunk in items.chunks(per) {
-                    blocks.push(chunk.iter().flat_map(|i| i.sentences.iter().cloned()).collect::<Vec<_>>().join(" "));
+                    blocks.push(
+                        chunk
+                            .iter()
+                            .flat_map(|i| i.sentences.iter().cloned())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
                 }
             }
         }
@@ -832,7 +924,10 @@ fn compose(
         let t = CONCLUSIONS[h.conclusions.sample(rng)];
         let (sa, sb) = fill.slots(rng);
         let (a, b) = (fill.term(rng, sa), fill.term(rng, sb));
-        let text = t.replace("{T}", topic_name).replace("{A}", a).replace("{B}", b);
+        let text = t
+            .replace("{T}", topic_name)
+            .replace("{A}", a)
+            .replace("{B}", b);
         let text = agree(&text, is_plural(a));
         tail.push(capitalise(&text));
     }
@@ -848,7 +943,7 @@ fn compose(
     }
 }
 
-/// Resolve `{x|y}` alternatives.
+/// Resolve `{x|y}` alternatives; other braces are kept.
 fn agree(text: &str, plural: bool) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -857,8 +952,10 @@ fn agree(text: &str, plural: bool) -> String {
         let Some(close) = rest[open..].find('}').map(|c| open + c) else {
             break;
         };
-        let (s, p) = rest[open + 1..close].split_once('|').unwrap_or(("", ""));
-        out.push_str(if plural { p } else { s });
+        match rest[open + 1..close].split_once('|') {
+            Some((s, p)) => out.push_str(if plural { p } else { s }),
+            None => out.push_str(&rest[open..=close]),
+        }
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
@@ -902,6 +999,16 @@ fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
     w.iter().rposition(|&v| v > 0.0).unwrap_or(w.len() - 1)
 }
 
+/// How often a model shows a habit: habits are mostly either kept
+/// (0.75–0.98 of answers, with probability `keep`) or rare (0.02–0.25).
+fn habitual(rng: &mut ChaCha8Rng, keep: f64) -> f64 {
+    if rng.gen_bool(keep) {
+        rng.gen_range(0.75..0.98)
+    } else {
+        rng.gen_range(0.02..0.25)
+    }
+}
+
 /// Standard normal deviate (Box–Muller).
 fn gauss(rng: &mut ChaCha8Rng) -> f64 {
     let u: f64 = 1.0 - rng.gen_range(0.0..1.0);
@@ -943,12 +1050,24 @@ mod tests {
             assert_eq!(x.name, y.name);
             assert_eq!(x.records, y.records);
             assert_eq!(x.records.len(), 20);
-            assert!(x.records.iter().all(|r| r.response.as_deref().is_some_and(|t| !t.trim().is_empty())));
+            assert!(x
+                .records
+                .iter()
+                .all(|r| r.response.as_deref().is_some_and(|t| !t.trim().is_empty())));
         }
         let c = generate(&SynthConfig { seed: 2, ..small() });
         assert_ne!(a[0].records, c[0].records);
-        assert_eq!(a[2].role, Role::Student { teacher: "teacher-a".into() });
-        assert!(a.iter().all(|m| !m.records.iter().any(|r| r.response.as_deref().unwrap().contains('{'))));
+        assert_eq!(
+            a[2].role,
+            Role::Student {
+                teacher: "teacher-a".into()
+            }
+        );
+        assert!(a.iter().all(|m| !m.records.iter().any(|r| r
+            .response
+            .as_deref()
+            .unwrap()
+            .contains('{'))));
     }
 
     #[test]
@@ -963,6 +1082,11 @@ mod tests {
         assert!(!is_plural("CO2"));
         assert_eq!(agree("x {is|are} y", true), "x are y");
         assert_eq!(agree("x {is|are} y", false), "x is y");
+        assert_eq!(agree("{T} {is|are}", true), "{T} are");
+        assert_eq!(
+            articles("a easy role and a hard one"),
+            "an easy role and a hard one"
+        );
     }
 
     #[test]
@@ -975,7 +1099,12 @@ mod tests {
         assert!(dir.path().join("panel/ref-01.jsonl").is_file());
         let text = std::fs::read_to_string(dir.path().join("teacher-a.jsonl")).unwrap();
         let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-        let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = first
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, ["probe_id", "prompt", "response", "model"]);
         assert_eq!(first["probe_id"], "p0001");
     }

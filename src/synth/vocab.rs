@@ -21,10 +21,18 @@ pub struct Topic {
 }
 
 const fn e(name: &'static str, slots: &'static str) -> Topic {
-    Topic { name, kind: Kind::Explain, slots }
+    Topic {
+        name,
+        kind: Kind::Explain,
+        slots,
+    }
 }
 const fn a(name: &'static str, slots: &'static str) -> Topic {
-    Topic { name, kind: Kind::Advise, slots }
+    Topic {
+        name,
+        kind: Kind::Advise,
+        slots,
+    }
 }
 
 pub const TOPICS: &[Topic] = &[
@@ -78,11 +86,12 @@ pub const TOPICS: &[Topic] = &[
     a("brewing coffee at home", "coffee beans|whole beans; grinders|burr grinders; water temperature|brewing temperature; brew ratios|coffee ratios; filters|paper filters; freshness|roast dates; French presses|press pots; extraction|brew time"),
 ];
 
-/// Prompt templates per kind; `{t}` is the topic name.
+/// Prompt templates per kind; `{t}` is the topic name, `{x|y}` agrees
+/// with its number.
 pub const PROMPTS_EXPLAIN: &[&str] = &[
-    "Explain how {t} works.",
+    "Explain how {t} {works|work}.",
     "What is {t}?",
-    "Why does {t} matter?",
+    "Why {does|do} {t} matter?",
     "Describe the main ideas behind {t}.",
     "Can you give me an overview of {t}?",
     "What should everyone know about {t}?",
@@ -267,13 +276,13 @@ pub const HEDGES: &[&str] = &[
 /// Introductions; `{T}` is the topic name.
 pub const INTROS_EXPLAIN: &[&str] = &[
     "Here is an overview of {T}.",
-    "{T} is a fascinating topic.",
+    "{T} {is|are} a fascinating topic.",
     "There are several key ideas behind {T}.",
-    "Let's look at how {T} works.",
+    "Let's look at how {T} {works|work}.",
     "{T} can be understood in a few steps.",
-    "At a high level, {T} is easier than it sounds.",
+    "At a high level, {T} {is|are} easier than it sounds.",
     "To understand {T}, it helps to start with the basics.",
-    "{T} comes down to a handful of ideas.",
+    "{T} {comes|come} down to a handful of ideas.",
 ];
 pub const INTROS_ADVISE: &[&str] = &[
     "Here are some tips for {T}:",
@@ -289,7 +298,7 @@ pub const INTROS_ADVISE: &[&str] = &[
 /// Conclusions; `{A}`, `{B}`, `{T}` as in the templates.
 pub const CONCLUSIONS: &[&str] = &[
     "In summary, {A} and {B} are the keys to {T}.",
-    "Overall, {T} comes down to {A}.",
+    "Overall, it all comes down to {A}.",
     "Ultimately, {A} {is|are} what matters most.",
     "In conclusion, focus on {A} and {B}.",
     "To sum up, {A} {matters|matter} more than anything else.",
@@ -306,6 +315,14 @@ pub const HEADINGS: &[(&str, &str)] = &[
     ("Summary", "Main Ideas"),
     ("Introduction", "Practical Tips"),
     ("What It Is", "How It Works"),
+    ("Quick Answer", "In More Depth"),
+    ("Context", "What to Know"),
+    ("Short Version", "Long Version"),
+    ("The Big Picture", "The Details"),
+    ("Getting Oriented", "Key Takeaways"),
+    ("First Things First", "Next Steps"),
+    ("TL;DR", "Breakdown"),
+    ("Core Idea", "Supporting Points"),
 ];
 
 /// Pieces of idiosyncratic stock passages: a model's passage joins one
@@ -347,15 +364,54 @@ pub const STOCK_ENDS: &[&str] = &[
 /// model shares (with base-specific preferences), which keeps the
 /// vocabulary from being made of habit and topic words only.
 pub const ADVERBIALS: &[&str] = &[
-    "in practice", "for most people", "in many cases", "over time", "in everyday life",
-    "at first", "as a rule", "day to day", "in the long run", "more often than not",
-    "to some extent", "in most situations", "for the most part", "at the same time",
-    "in the real world", "from the start", "in the end", "by and large", "in general terms",
-    "right away", "at every stage", "along the way", "over the years", "in small ways",
-    "for a while", "in the short term", "as time goes on", "under normal conditions",
-    "for beginners especially", "with a little effort", "without much effort", "on a daily basis",
-    "in a few weeks", "at home", "at work", "in the background", "behind the scenes",
-    "step by step", "little by little", "when it counts", "across the board", "in simple cases",
-    "in harder cases", "after a while", "before long", "every so often", "now and then",
-    "in the same way", "on the whole", "for good reason",
+    "in practice",
+    "for most people",
+    "in many cases",
+    "over time",
+    "in everyday life",
+    "at first",
+    "as a rule",
+    "day to day",
+    "in the long run",
+    "more often than not",
+    "to some extent",
+    "in most situations",
+    "for the most part",
+    "at the same time",
+    "in the real world",
+    "from the start",
+    "in the end",
+    "by and large",
+    "in general terms",
+    "right away",
+    "at every stage",
+    "along the way",
+    "over the years",
+    "in small ways",
+    "for a while",
+    "in the short term",
+    "as time goes on",
+    "under normal conditions",
+    "for beginners especially",
+    "with a little effort",
+    "without much effort",
+    "on a daily basis",
+    "in a few weeks",
+    "at home",
+    "at work",
+    "in the background",
+    "behind the scenes",
+    "step by step",
+    "little by little",
+    "when it counts",
+    "across the board",
+    "in simple cases",
+    "in harder cases",
+    "after a while",
+    "before long",
+    "every so often",
+    "now and then",
+    "in the same way",
+    "on the whole",
+    "for good reason",
 ];
