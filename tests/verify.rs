@@ -4,8 +4,8 @@
 mod common;
 
 use assert_cmd::Command;
-use predicates::prelude::*;
 use common::Fixture;
+use predicates::prelude::*;
 
 fn compare(f: &Fixture) -> std::path::PathBuf {
     let out = f.path("out");
@@ -39,7 +39,10 @@ fn fresh_report_verifies_and_changed_input_fails() {
 
     let teacher = f.file("teacher");
     let mut bytes = std::fs::read(&teacher).unwrap();
-    let i = bytes.iter().position(|&b| b == b'a').expect("some letter a");
+    let i = bytes
+        .iter()
+        .position(|&b| b == b'a')
+        .expect("some letter a");
     bytes[i] = b'b';
     std::fs::write(&teacher, bytes).unwrap();
     let name = teacher.file_name().unwrap().to_string_lossy().into_owned();
@@ -57,7 +60,11 @@ fn tampered_result_is_reported_by_path() {
     let f = Fixture::new();
     let report = compare(&f);
     let text = std::fs::read_to_string(&report).unwrap();
-    let tampered = text.replacen("\"label\": \"distilled-from\"", "\"label\": \"no-evidence\"", 1);
+    let tampered = text.replacen(
+        "\"label\": \"distilled-from\"",
+        "\"label\": \"no-evidence\"",
+        1,
+    );
     assert_ne!(text, tampered, "fixture student is found distilled");
     std::fs::write(&report, tampered).unwrap();
     Command::new(env!("CARGO_BIN_EXE_lineage"))

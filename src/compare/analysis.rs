@@ -2,16 +2,19 @@
 //! max-over-panel sign-flip p-value, per family and combined.
 //!
 //! "S is closer to T than to reference R_j" is tested for every panel
-//! member; the candidate's p-value is the maximum over j, the
+//! member over probes; the probe-level p-value is the maximum over j, the
 //! intersection-union test of Berger (1982, Technometrics 24:295–300): S must
-//! beat every reference, and the test stays level-α without correction.
+//! beat every reference. Because unrelated models also differ as models,
+//! the candidate must in addition lie outside the panel's between-model
+//! spread ([`crate::stats::panel`]); the family's p-value is the larger of
+//! the two, again an intersection-union test.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
 use crate::report::schema::{Estimate, FamilyResult};
-use crate::stats::{bootstrap, excess::SimCube, mean, rng::stream, sd, signflip};
+use crate::stats::{bootstrap, excess::SimCube, mean, panel, rng::stream, sd, signflip};
 
 /// The family that ranks candidates and decides the verdict: per-probe
 /// style, which is topic-independent (see compare::verdict).
@@ -47,6 +50,9 @@ pub struct FamilyCube {
 /// Per-probe series of one candidate: excess and contrasts per reference.
 struct Series {
     excess: Vec<f64>,
+    /// Mean excess of each panel member over the student (leave-one-out
+    /// hubness), the between-model null sample.
+    null_excess: Vec<f64>,
     contrasts: Vec<Vec<f64>>,
     similarity: f64,
     panel_similarity: f64,
@@ -97,8 +103,17 @@ fn series(cube: &SimCube, roles: &Roles, t: usize) -> Series {
         .iter()
         .map(|&r| mean(&to_f64(cube.pair(s, r))))
         .collect();
+    let null_excess = roles
+        .panel
+        .iter()
+        .map(|&r| {
+            let others: Vec<usize> = roles.panel.iter().copied().filter(|&x| x != r).collect();
+            mean(&cube.excess(s, r, &others))
+        })
+        .collect();
     Series {
         excess: cube.excess(s, t, &roles.panel),
+        null_excess,
         contrasts: roles
             .panel
             .iter()
@@ -107,6 +122,12 @@ fn series(cube: &SimCube, roles: &Roles, t: usize) -> Series {
         similarity: mean(&to_f64(cube.pair(s, t))),
         panel_similarity: mean(&panel_sims),
     }
+}
+
+fn mix_null(parts: &[(f64, Series)]) -> Vec<f64> {
+    (0..parts[0].1.null_excess.len())
+        .map(|j| parts.iter().map(|(w, s)| w * s.null_excess[j]).sum())
+        .collect()
 }
 
 fn combine(parts: &[(f64, Series)]) -> Series {
@@ -119,6 +140,7 @@ fn combine(parts: &[(f64, Series)]) -> Series {
     };
     Series {
         excess: mix(&|s| &s.excess),
+        null_excess: mix_null(parts),
         contrasts: (0..k).map(|j| mix(&|s| &s.contrasts[j])).collect(),
         similarity: parts.iter().map(|(w, s)| w * s.similarity).sum(),
         panel_similarity: parts.iter().map(|(w, s)| w * s.panel_similarity).sum(),
@@ -206,6 +228,7 @@ fn summarise(
         }
     });
     let d = sd(&s.excess);
+    let p_between = panel::prediction_p(ci.estimate, &s.null_excess);
     FamilyResult {
         similarity: s.similarity,
         panel_similarity: s.panel_similarity,
@@ -215,8 +238,14 @@ fn summarise(
             ci_high: ci.ci_high,
         },
         effect_size: if d > 0.0 { ci.estimate / d } else { 0.0 },
-        p_value: if roles.panel.is_empty() { 1.0 } else { p },
+        p_value: if roles.panel.is_empty() {
+            1.0
+        } else {
+            p.max(p_between)
+        },
         p_holm: 1.0,
         hardest_reference: worst.map(|j| names[roles.panel[j]].clone()),
+        p_probes: Some(p),
+        p_between_models: Some(p_between),
     }
 }

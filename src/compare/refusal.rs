@@ -153,6 +153,8 @@ fn uninformative() -> FamilyResult {
         p_value: 1.0,
         p_holm: 1.0,
         hardest_reference: None,
+        p_probes: None,
+        p_between_models: None,
     }
 }
 
@@ -239,6 +241,8 @@ fn candidate(
         p_value: worst.map_or(1.0, |j| ps[j]),
         p_holm: 1.0,
         hardest_reference: worst.map(|j| names[roles.panel[j]].clone()),
+        p_probes: None,
+        p_between_models: None,
     }
 }
 

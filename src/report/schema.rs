@@ -107,6 +107,14 @@ pub struct FamilyResult {
     pub p_holm: f64,
     /// Panel member against which the test was weakest.
     pub hardest_reference: Option<String>,
+    /// Probe-level part of `p_value`: max over panel models of the sign-flip
+    /// (or bootstrap) p-value. Absent where not computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_probes: Option<f64>,
+    /// Between-model part of `p_value`: prediction-interval p-value of the
+    /// candidate's excess against the panel members' excesses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_between_models: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ pub mod delta;
 pub mod excess;
 pub mod holm;
 pub mod kappa;
+pub mod panel;
 pub mod rng;
 pub mod signflip;
 

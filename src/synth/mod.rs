@@ -12,32 +12,47 @@
 //!    so all answers to a probe share topical words, whoever wrote them.
 //! 2. **Shared pretraining (bases).** A latent *base* fixes, for every
 //!    synonym group ("sunlight | light energy | solar radiation",
-//!    "important | essential | crucial"), a preferred member, and how much
-//!    each topic slot is emphasised. Models on the same base therefore use
-//!    similar content words even when they are unrelated: the confounder
-//!    that makes content similarity alone insufficient evidence.
+//!    "important | essential | crucial"), a preferred member, how much each
+//!    topic slot is emphasised, and which everyday adverbials ("in
+//!    practice", "over time") it favours. Models on the same base therefore
+//!    use similar content words even when they are unrelated: the
+//!    confounder that makes content similarity alone insufficient evidence.
+//!    Each model departs from its base's preferences on a few groups.
 //! 3. **Habits (what distillation copies).** Every model has a persona:
 //!    openers, closers, introductions, conclusions, hedges and disclaimers,
-//!    a preferred layout (numbered list, bullets, prose, headed sections,
-//!    bold leads), typical length, a preferred set of sentence templates
-//!    (the function-word constructions around content slots) and
-//!    sometimes long idiosyncratic stock passages. Habits are drawn from
-//!    shared pools with Zipf popularity, so unrelated models overlap by
-//!    chance on the popular ones ("I hope this helps!") and only rarely on
-//!    the tail.
+//!    a preferred layout (numbered list, bullets, prose, headed sections),
+//!    bold leads, list markers, typical length, a preferred set of
+//!    sentence templates (the function-word constructions around content
+//!    slots) and sometimes idiosyncratic stock passages. Habits are drawn
+//!    from shared pools with Zipf popularity, so unrelated models overlap
+//!    by chance on the popular ones ("Sure! Here's a quick rundown.", "I
+//!    hope this helps!") and only rarely on the tail; how often a model
+//!    shows a habit is mostly either "nearly always" or "rarely", as with
+//!    real assistants, and each answer draws from the persona at random,
+//!    so no single answer shows all of it.
 //!
 //! Roles:
 //! - a **teacher** is an ordinary model on its own base;
-//! - a **student** of teacher T lives on a *different* base (so its content
-//!   points elsewhere) and has its own persona, but each habit group is
-//!   replaced by T's with probability [`SynthConfig::inherit`]; each
-//!   answer then follows the inherited persona with probability
-//!   [`FIDELITY`] (else its own), and with probability [`COPY_PROB`] it
-//!   reproduces one or two sentences of T's actual answer to that probe;
+//! - a **student** of teacher T lives on a *different* base (so its
+//!   topical word choice points elsewhere) and has its own persona, but
+//!   each habit is replaced by T's with probability
+//!   [`SynthConfig::inherit`] (surface habits seen in every training
+//!   answer, openers, closers and layout, with `1 - (1 - inherit)^2`), and
+//!   so is its preference in each generic word group (T's pet words, such
+//!   as "crucial" over "important": register, not knowledge). Each answer
+//!   follows the inherited persona with probability [`FIDELITY`] (else its
+//!   own), and with probability [`COPY_PROB`] reuses one or two items of
+//!   T's actual answer to that probe verbatim;
 //! - **independents** and the **reference panel** are drawn by exactly the
 //!   same procedure (random base, which may coincide with a teacher's, and
 //!   own persona), so an independent is exchangeable with panel members:
 //!   the null hypothesis of the calibration tests holds by construction.
+//!
+//! Why this shape: the analysis must find lineage from style while content
+//! points to the wrong model (student and teacher never share a base,
+//! independents sometimes do share the teacher's), must not mistake
+//! popular habits for lineage, and must cope with students that show the
+//! teacher's habits in most, not all, answers.
 //!
 //! Everything is deterministic in the seed: the world (probes, bases) and
 //! each model draw from their own ChaCha8 stream
@@ -97,7 +112,7 @@ impl Default for SynthConfig {
             students_per_teacher: 1,
             independents: 1,
             panel: 8,
-            inherit: 0.65,
+            inherit: 0.75,
         }
     }
 }
