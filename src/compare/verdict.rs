@@ -22,7 +22,7 @@ pub const RULE: &str = "Candidates are ranked by their per-probe style excess si
 over the reference panel). distilled-from T when T is the top-ranked candidate AND, \
 at level alpha after Holm correction across the evidence families, the per-probe style family shows the \
 student closer to T than to every reference-panel model (one-sided sign-flip test, maximum p-value over the \
-panel). no-evidence when no candidate meets that condition. inconclusive without a reference panel, with \
+panel) and T's style excess lies outside the panel's between-model spread (prediction-interval test). no-evidence when no candidate meets that condition. inconclusive without a reference panel, with \
 fewer than 30 aligned probes, or when a lower-ranked candidate meets the condition but the top-ranked one \
 does not. Content, near-duplicate, refusal and profile p-values are reported but do not decide.";
 
