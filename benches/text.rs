@@ -132,5 +132,30 @@ fn resampling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, text, extract, cube, resampling);
+/// The refusal classifier on 10,000 project-written responses of mixed
+/// kinds (refusals, partial refusals, plain answers); issue 3 asks for
+/// 100,000 in under 2 s, i.e. 10,000 in under 200 ms.
+fn refusals(c: &mut Criterion) {
+    let kinds = [
+        "I'm sorry, but I can't help with that request.",
+        "I cannot provide instructions for that. However, here are some safe alternatives: 1. Ask a professional. 2. Read the manual.",
+        "Sure! Here are three tips for better sleep:\n\n1. Keep a schedule.\n2. Avoid screens late.\n3. Keep the room cool.",
+        "As an AI language model, I don't have personal opinions, but many people think the answer depends on context.",
+    ];
+    let responses: Vec<String> = (0..10_000)
+        .map(|i| format!("{} (variant {i})", kinds[i % kinds.len()]))
+        .collect();
+    let mut g = c.benchmark_group("refusal");
+    g.throughput(Throughput::Elements(responses.len() as u64));
+    g.bench_function("classify_10k", |b| {
+        b.iter(|| {
+            for r in &responses {
+                black_box(lineage::fingerprint::refusal::classify(r));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, text, extract, cube, resampling, refusals);
 criterion_main!(benches);
