@@ -10,8 +10,9 @@
 //!   and so exchangeable with them, `distilled-from` is returned at most at
 //!   about the nominal rate, over many seeds.
 //!
-//! Sizes are small (120 probes, few resamples) so the file runs in a debug
-//! build in well under a minute; the assertions leave a binomial margin.
+//! Sizes are small (80 probes, few bootstrap replicates) to keep a debug
+//! run short; the assertions leave a binomial margin. The ignored
+//! `power_sweep` and `null_sweep` measure the same rates over many seeds.
 
 use std::path::PathBuf;
 
@@ -27,7 +28,9 @@ const PANEL: usize = 6;
 /// of freedom, so power needs a realistic panel.
 const PANEL_POWER: usize = 10;
 const RESAMPLES: usize = 999;
-const BOOTSTRAP: usize = 300;
+/// Bootstrap replicates: they only set confidence intervals and the
+/// profile family, which does not decide, so few keep debug runs short.
+const BOOTSTRAP: usize = 100;
 
 fn spec(m: &SynthModel) -> ModelSpec {
     ModelSpec {
@@ -95,12 +98,24 @@ fn summary(r: &Report) -> String {
     )
 }
 
-#[test]
-fn distilled_students_are_found() {
-    let mut misses = Vec::new();
-    let mut wrong = Vec::new();
-    let (mut found, mut total) = (0, 0);
-    for seed in 1..=5 {
+/// Outcome of the power runs: students found, in total, and the lines of
+/// wrong attributions and of misses.
+struct Power {
+    found: usize,
+    total: usize,
+    wrong: Vec<String>,
+    misses: Vec<String>,
+}
+
+/// Every student of every seed against both teachers, at alpha 0.01.
+fn power_runs(seeds: std::ops::RangeInclusive<u64>) -> Power {
+    let mut out = Power {
+        found: 0,
+        total: 0,
+        wrong: Vec::new(),
+        misses: Vec::new(),
+    };
+    for seed in seeds {
         let models = generate(&SynthConfig {
             seed,
             probes: PROBES,
@@ -117,7 +132,7 @@ fn distilled_students_are_found() {
                 unreachable!()
             };
             let r = compare(s, &teachers, &panel, 0.01);
-            total += 1;
+            out.total += 1;
             let line = format!(
                 "seed {seed} {} (teacher {teacher}): {}",
                 s.name,
@@ -126,14 +141,25 @@ fn distilled_students_are_found() {
             if r.candidates[0].name != *teacher
                 || r.verdict.teacher.as_deref().is_some_and(|t| t != teacher)
             {
-                wrong.push(line);
+                out.wrong.push(line);
             } else if r.verdict.label == "distilled-from" {
-                found += 1;
+                out.found += 1;
             } else {
-                misses.push(line);
+                out.misses.push(line);
             }
         }
     }
+    out
+}
+
+#[test]
+fn distilled_students_are_found() {
+    let Power {
+        found,
+        total,
+        wrong,
+        misses,
+    } = power_runs(1..=5);
     eprintln!(
         "power at alpha 0.01: {found}/{total}\nmissed:\n{}",
         misses.join("\n")
@@ -147,6 +173,28 @@ fn distilled_students_are_found() {
         found * 10 >= total * 7,
         "power {found}/{total} below 0.7:\n{}",
         misses.join("\n")
+    );
+}
+
+/// A larger power sweep for manual study:
+/// `POWER_SEEDS=50 cargo test --release --test calibration power_sweep -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn power_sweep() {
+    let seeds: u64 = std::env::var("POWER_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
+    let p = power_runs(1..=seeds);
+    for l in p.wrong.iter().chain(&p.misses) {
+        println!("{l}");
+    }
+    println!(
+        "power over {} students: {} found, {} missed, {} wrong ranking or teacher",
+        p.total,
+        p.found,
+        p.misses.len(),
+        p.wrong.len()
     );
 }
 
