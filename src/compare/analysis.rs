@@ -220,13 +220,8 @@ fn summarise(
             )
         })
         .collect();
-    let (worst, p) = ps.iter().enumerate().fold((None, 0.0f64), |acc, (j, &p)| {
-        if p > acc.1 || acc.0.is_none() {
-            (Some(j), p)
-        } else {
-            acc
-        }
-    });
+    let worst = crate::stats::first_max(&ps);
+    let p = worst.map_or(0.0, |j| ps[j]);
     let d = sd(&s.excess);
     let p_between = panel::prediction_p(ci.estimate, &s.null_excess);
     FamilyResult {

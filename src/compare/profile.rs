@@ -70,10 +70,7 @@ fn candidate(
             (1 + flips) as f64 / (reps.len() + 1) as f64
         })
         .collect();
-    let worst = (0..ps.len()).fold(None, |acc: Option<usize>, j| match acc {
-        Some(w) if ps[w] >= ps[j] => Some(w),
-        _ => Some(j),
-    });
+    let worst = crate::stats::first_max(&ps);
     let se = sd(&boot);
     let (lo, hi) = basic_interval(estimate, &mut boot, rs.confidence);
     let panel_mean = mean(&panel_idx.iter().map(|&j| obs[j]).collect::<Vec<_>>());

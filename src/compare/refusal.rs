@@ -214,10 +214,7 @@ fn candidate(
         .map(|&f| (1 + f) as f64 / (reps + 1) as f64)
         .collect();
     // The first panel model with the largest p-value.
-    let worst = (0..ps.len()).fold(None, |acc: Option<usize>, j| match acc {
-        Some(b) if ps[b] >= ps[j] => Some(b),
-        _ => Some(j),
-    });
+    let worst = crate::stats::first_max(&ps);
     let se = sd(&excess);
     let (lo, hi) = if excess.is_empty() {
         (estimate, estimate)

@@ -26,6 +26,15 @@ pub fn mean(x: &[f64]) -> f64 {
     }
 }
 
+/// Index of the first largest value (the hardest panel model when `x`
+/// holds per-reference p-values); `None` for an empty slice.
+pub fn first_max(x: &[f64]) -> Option<usize> {
+    (0..x.len()).fold(None, |best, j| match best {
+        Some(b) if x[b] >= x[j] => Some(b),
+        _ => Some(j),
+    })
+}
+
 /// Sample standard deviation (n − 1); 0 below two values.
 pub fn sd(x: &[f64]) -> f64 {
     if x.len() < 2 {
