@@ -29,10 +29,10 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
 
 fn record(loc: &Loc, line: &Object) -> Result<Record, InputError> {
     let mut rec = Record {
-        probe_id: Some(loc.req_str(line, "custom_id")?),
         prompt: jsonutil::request_prompt(loc, line, PROMPT_PATHS)?,
         ..Record::default()
     };
+    super::set_batch_id(&mut rec, &loc.req_str(line, "custom_id")?);
     let result = loc.need(line, "result", "an object", Value::as_object)?;
     let rl = loc.at("result");
     let kind = rl.req_str(result, "type")?;

@@ -198,3 +198,14 @@ pub fn line_of_offset(bytes: &[u8], offset: usize) -> u64 {
     let end = offset.min(bytes.len());
     bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
+
+/// Sets probe id and sample index from a batch request's `custom_id`:
+/// `lineage probes export` names the samples of one probe `ID__s<N>`, so
+/// the results of several samples align on the probe, not on N probes.
+fn set_batch_id(rec: &mut Record, custom_id: &str) {
+    let (probe, sample) = crate::probes::split_custom_id(custom_id);
+    rec.probe_id = Some(probe.to_string());
+    if let Some(n) = sample {
+        rec.sample = n;
+    }
+}

@@ -27,10 +27,12 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
 
 fn record(loc: &Loc, line: &Object) -> Result<Record, InputError> {
     let mut rec = Record {
-        probe_id: loc.opt_str(line, "custom_id")?,
         prompt: jsonutil::request_prompt(loc, line, PROMPT_PATHS)?,
         ..Record::default()
     };
+    if let Some(id) = loc.opt_str(line, "custom_id")? {
+        super::set_batch_id(&mut rec, &id);
+    }
     if line.contains_key("choices") {
         completion(loc, line, &mut rec)?;
         return Ok(rec);
@@ -105,6 +107,21 @@ mod tests {
         format!(
             r#"{{"id": "batch_req_1", "custom_id": "{id}", "response": {{"status_code": 200, "request_id": "r", "body": {{"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-x", "choices": [{{"index": 0, "message": {{"role": "assistant", "content": {content}}}, "finish_reason": "stop", "logprobs": null}}]}}}}, "error": null}}"#
         )
+    }
+
+    #[test]
+    fn sample_suffix_of_custom_id_is_the_sample_index() {
+        let text = format!(
+            "{}\n{}\n",
+            ok_line("q-1__s0", r#""a""#),
+            ok_line("q-1__s2", r#""b""#)
+        );
+        let recs = run(&text).unwrap();
+        let got: Vec<_> = recs
+            .iter()
+            .map(|r| (r.probe_id.as_deref(), r.sample))
+            .collect();
+        assert_eq!(got, vec![(Some("q-1"), 0), (Some("q-1"), 2)]);
     }
 
     #[test]
