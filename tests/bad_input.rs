@@ -54,7 +54,11 @@ fn assert_out_empty(f: &Fixture) {
 /// The student file fails with exit 2, stderr containing every needle, no
 /// panic, nothing written.
 fn expect_bad(f: &Fixture, student: &Path, extra: &[&str], needles: &[&str]) {
-    let out = compare(f, student, extra).assert().code(2).get_output().clone();
+    let out = compare(f, student, extra)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
     let err = String::from_utf8_lossy(&out.stderr);
     for n in needles {
         assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
@@ -241,7 +245,10 @@ fn csv_header_amplification_is_capped() {
         &f,
         &p,
         &["--max-metadata-bytes", "10000000"],
-        &["wide.csv:", "limit `max_metadata_bytes` (10000000) exceeded"],
+        &[
+            "wide.csv:",
+            "limit `max_metadata_bytes` (10000000) exceeded",
+        ],
     );
 }
 
@@ -368,7 +375,10 @@ fn duplicated_probe_ids_are_counted() {
     compare(&f, &st, &[]).assert().code(0);
     let rep = report(&f);
     let si = input(&rep, "student");
-    assert_eq!((si["records"].as_u64(), si["duplicated"].as_u64()), (Some(65), Some(5)));
+    assert_eq!(
+        (si["records"].as_u64(), si["duplicated"].as_u64()),
+        (Some(65), Some(5))
+    );
     assert_eq!(si["probes"], 60);
 }
 
@@ -509,7 +519,13 @@ fn killed_run_leaves_no_partial_report() {
     let student = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("student"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("student")
+        })
         .expect("a simulated student");
     let teachers: Vec<PathBuf> = std::fs::read_dir(&data)
         .unwrap()
@@ -591,11 +607,31 @@ fn write_fuzz_seeds() {
     let tmp = tempfile::tempdir().unwrap();
     let t = |n: &str| tmp.path().join(n);
     let files: Vec<(&str, &str, PathBuf)> = vec![
-        ("jsonl", "ids.jsonl", common::write_jsonl(&t("a.jsonl"), &suite, "student", true)),
-        ("jsonl", "noids.jsonl", common::write_jsonl(&t("b.jsonl"), &suite, "teacher", false)),
-        ("alpaca", "outputs.json", common::write_alpaca(&t("c.json"), &suite, "student")),
-        ("csv", "ids.csv", common::write_csv(&t("d.csv"), &suite, "student", true)),
-        ("csv", "noids.csv", common::write_csv(&t("e.csv"), &suite, "teacher", false)),
+        (
+            "jsonl",
+            "ids.jsonl",
+            common::write_jsonl(&t("a.jsonl"), &suite, "student", true),
+        ),
+        (
+            "jsonl",
+            "noids.jsonl",
+            common::write_jsonl(&t("b.jsonl"), &suite, "teacher", false),
+        ),
+        (
+            "alpaca",
+            "outputs.json",
+            common::write_alpaca(&t("c.json"), &suite, "student"),
+        ),
+        (
+            "csv",
+            "ids.csv",
+            common::write_csv(&t("d.csv"), &suite, "student", true),
+        ),
+        (
+            "csv",
+            "noids.csv",
+            common::write_csv(&t("e.csv"), &suite, "teacher", false),
+        ),
         (
             "openai_batch",
             "prompts.jsonl",

@@ -57,7 +57,10 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
         let rec = cols.record(&headers, &row, line);
         // Every row repeats the header names in its metadata: count them,
         // so a long header over many tiny rows cannot exhaust memory.
-        let kept = rec.metadata.iter().map(|(k, v)| k.len().saturating_add(v.len()));
+        let kept = rec
+            .metadata
+            .iter()
+            .map(|(k, v)| k.len().saturating_add(v.len()));
         metadata_bytes = kept.fold(metadata_bytes, usize::saturating_add);
         if metadata_bytes > limits.max_metadata_bytes {
             return Err(limit_error(
@@ -68,7 +71,9 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
             ));
         }
         out.push(rec);
-        if rdr.position().byte() >= text.len() as u64 && unterminated_quote(&text[to_usize(start)..]) {
+        if rdr.position().byte() >= text.len() as u64
+            && unterminated_quote(&text[to_usize(start)..])
+        {
             // The csv crate ends a quoted field at end of input without
             // complaint, so a truncated file would load with its last
             // answer silently cut short.

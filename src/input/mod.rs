@@ -258,7 +258,10 @@ mod tests {
             "/dev/zero: limit `max_file_bytes` (1000) exceeded; \
              raise it with the matching option if the file is trusted"
         );
-        assert_eq!(read_at_most(Path::new("/dev/null"), 0).unwrap(), Some(vec![]));
+        assert_eq!(
+            read_at_most(Path::new("/dev/null"), 0).unwrap(),
+            Some(vec![])
+        );
     }
 
     #[test]
