@@ -132,6 +132,9 @@ pub struct LimitArgs {
     /// Deepest accepted JSON nesting (serde_json stops at 128 regardless).
     #[arg(long, default_value_t = Limits::default().max_json_depth)]
     pub max_json_depth: usize,
+    /// Most bytes of extra (metadata) columns and fields kept per file.
+    #[arg(long, default_value_t = Limits::default().max_metadata_bytes)]
+    pub max_metadata_bytes: usize,
 }
 
 impl LimitArgs {
@@ -141,6 +144,7 @@ impl LimitArgs {
             max_line_bytes: self.max_line_bytes,
             max_records: self.max_records,
             max_json_depth: self.max_json_depth,
+            max_metadata_bytes: self.max_metadata_bytes,
         }
     }
 }

@@ -38,23 +38,42 @@ pub fn read_report(path: &Path) -> anyhow::Result<(Vec<u8>, Report)> {
         path: path.to_path_buf(),
         source,
     };
+    let too_big = || InputError::Limit {
+        path: path.to_path_buf(),
+        line: None,
+        limit: "max_report_bytes",
+        value: MAX_REPORT_BYTES,
+    };
     let len = std::fs::metadata(path).map_err(io)?.len();
     if len > MAX_REPORT_BYTES {
-        return Err(InputError::Limit {
-            path: path.to_path_buf(),
-            line: None,
-            limit: "max_report_bytes",
-            value: MAX_REPORT_BYTES,
-        }
-        .into());
+        return Err(too_big().into());
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    let report = serde_json::from_slice(&bytes).map_err(|e| InputError::Json {
+    let bytes = crate::input::read_at_most(path, MAX_REPORT_BYTES)
+        .map_err(io)?
+        .ok_or_else(too_big)?;
+    let report = parse_report(path, &bytes)?;
+    Ok((bytes, report))
+}
+
+/// Parse report bytes (`path` only names them in errors). Public so that
+/// the fuzz target drives exactly what `verify` runs.
+pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Report, InputError> {
+    serde_json::from_slice(bytes).map_err(|e| InputError::Json {
         path: path.to_path_buf(),
         line: e.line() as u64,
         message: e.to_string(),
-    })?;
-    Ok((bytes, report))
+    })
+}
+
+/// SHA-256 of an input named by a report, read with the default file cap
+/// (a report may name /dev/zero or a FIFO).
+fn input_sha256(p: &Path) -> Result<String, String> {
+    let max = crate::input::Limits::default().max_file_bytes;
+    match crate::input::read_at_most(p, max) {
+        Ok(Some(b)) => Ok(sha256_hex(&b)),
+        Ok(None) => Err(format!("larger than max_file_bytes ({max})")),
+        Err(e) => Err(format!("cannot read: {e}")),
+    }
 }
 
 /// Verify the report at `path`.
@@ -63,17 +82,13 @@ pub fn verify(path: &Path, progress: &Progress) -> anyhow::Result<Outcome> {
     let mut out = Outcome::default();
     for i in &report.inputs {
         let p = PathBuf::from(&i.path);
-        match std::fs::read(&p) {
-            Ok(b) if sha256_hex(&b) == i.sha256 => {}
-            Ok(b) => out.changed_inputs.push((
+        match input_sha256(&p) {
+            Ok(h) if h == i.sha256 => {}
+            Ok(h) => out.changed_inputs.push((
                 p,
-                format!(
-                    "SHA-256 is {} but the report records {}",
-                    sha256_hex(&b),
-                    i.sha256
-                ),
+                format!("SHA-256 is {h} but the report records {}", i.sha256),
             )),
-            Err(e) => out.changed_inputs.push((p, format!("cannot read: {e}"))),
+            Err(e) => out.changed_inputs.push((p, e)),
         }
     }
     if !out.changed_inputs.is_empty() {

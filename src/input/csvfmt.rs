@@ -16,7 +16,7 @@ use std::path::Path;
 
 use csv::{ReaderBuilder, StringRecord};
 
-use super::jsonutil::{check_count, check_len, non_empty};
+use super::jsonutil::{check_count, check_len, limit_error, non_empty};
 use super::{InputError, Limits, Record};
 
 const PROMPT: &[&str] = &["prompt", "instruction", "question", "input"];
@@ -40,6 +40,7 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
     let cols = Columns::find(path, header_line, &headers)?;
     let mut out = Vec::new();
     let mut row = StringRecord::new();
+    let mut metadata_bytes = 0usize;
     loop {
         let start = rdr.position().byte();
         if !rdr
@@ -53,9 +54,57 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
         let len = rdr.position().byte().saturating_sub(start);
         check_len(path, line, to_usize(len), limits)?;
         check_count(path, line, out.len(), limits)?;
-        out.push(cols.record(&headers, &row, line));
+        let rec = cols.record(&headers, &row, line);
+        // Every row repeats the header names in its metadata: count them,
+        // so a long header over many tiny rows cannot exhaust memory.
+        let kept = rec
+            .metadata
+            .iter()
+            .map(|(k, v)| k.len().saturating_add(v.len()));
+        metadata_bytes = kept.fold(metadata_bytes, usize::saturating_add);
+        if metadata_bytes > limits.max_metadata_bytes {
+            return Err(limit_error(
+                path,
+                Some(line),
+                "max_metadata_bytes",
+                limits.max_metadata_bytes,
+            ));
+        }
+        out.push(rec);
+        if rdr.position().byte() >= text.len() as u64
+            && unterminated_quote(&text[to_usize(start)..])
+        {
+            // The csv crate ends a quoted field at end of input without
+            // complaint, so a truncated file would load with its last
+            // answer silently cut short.
+            return Err(InputError::Csv {
+                path: path.to_path_buf(),
+                line,
+                message: "unterminated quoted field at end of file (truncated?)".into(),
+            });
+        }
     }
     non_empty(path, out)
+}
+
+/// Whether the last record, `tail`, ends inside a quoted field. Quotes open
+/// a quoted field only at its start; inside one, `""` is an escaped quote.
+fn unterminated_quote(tail: &str) -> bool {
+    let (mut quoted, mut at_start) = (false, true);
+    let mut bytes = tail.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match (quoted, b) {
+            (true, b'"') if bytes.peek() == Some(&b'"') => {
+                bytes.next();
+            }
+            (true, b'"') => quoted = false,
+            (true, _) => {}
+            (false, b'"') if at_start => quoted = true,
+            _ => {}
+        }
+        at_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+    }
+    quoted
 }
 
 fn to_usize(n: u64) -> usize {
@@ -286,6 +335,41 @@ mod tests {
         assert!(run("prompt,response\na,b\nc,d\n").starts_with("x.csv:3: limit `max_records` (1)"));
         let wide = format!("prompt,response,{}\n", "z".repeat(30));
         assert!(run(&wide).starts_with("x.csv:1: limit `max_line_bytes`"));
+    }
+
+    /// Review finding: a long header name over many three-byte rows made
+    /// every row hold a copy of the name (memory many times the file).
+    #[test]
+    fn header_names_repeated_per_row_are_capped() {
+        let limits = Limits {
+            max_metadata_bytes: 10_000,
+            ..Limits::default()
+        };
+        let mut text = format!("prompt,response,{}\n", "n".repeat(1000));
+        text.push_str(&"a,b,\n".repeat(20));
+        let e = parse(Path::new("x.csv"), &text, &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.csv:12: limit `max_metadata_bytes` (10000) exceeded; \
+             raise it with the matching option if the file is trusted"
+        );
+        let small = "prompt,response,note\na,b,c\n";
+        assert_eq!(parse(Path::new("x.csv"), small, &limits).unwrap().len(), 1);
+    }
+
+    /// Review finding: a file cut inside a quoted field loaded, its last
+    /// response silently shortened.
+    #[test]
+    fn truncated_quoted_field_is_an_error() {
+        assert_eq!(
+            err("prompt,response\na,b\nc,\"d\ne"),
+            "x.csv:3: malformed CSV: unterminated quoted field at end of file (truncated?)"
+        );
+        let ok = run("prompt,response\na,\"b \"\"q\"\" \nc\"\r\nx\"y,z\"\n").unwrap();
+        assert_eq!(ok[0].response.as_deref(), Some("b \"q\" \nc"));
+        assert_eq!(ok[1].prompt, "x\"y");
+        assert!(unterminated_quote("a,\"b\"\"\n"));
+        assert!(!unterminated_quote("a,\"b\"\"\"\n"));
     }
 
     #[test]

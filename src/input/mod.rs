@@ -103,6 +103,11 @@ pub struct Limits {
     pub max_records: usize,
     /// Deepest accepted JSON nesting.
     pub max_json_depth: usize,
+    /// Most bytes of metadata (extra column names and values) kept from one
+    /// file. CSV repeats every header name in every row's metadata, so a
+    /// long header over many tiny rows would otherwise multiply memory far
+    /// beyond the file size.
+    pub max_metadata_bytes: usize,
 }
 
 impl Default for Limits {
@@ -112,6 +117,7 @@ impl Default for Limits {
             max_line_bytes: 16 << 20,
             max_records: 2_000_000,
             max_json_depth: 64,
+            max_metadata_bytes: 256 << 20,
         }
     }
 }
@@ -135,10 +141,26 @@ pub fn load(
     limits: &Limits,
 ) -> Result<Dataset, InputError> {
     let bytes = read_capped(path, limits)?;
-    let sha256 = hash::sha256_hex(&bytes);
-    let text = std::str::from_utf8(&bytes).map_err(|e| InputError::Utf8 {
+    load_bytes(name, path, &bytes, format, limits)
+}
+
+/// Load a dataset from bytes already in memory, exactly as [`load`] does
+/// after reading the file (`path` only names it in errors and the result).
+/// Public so that fuzz targets and tests can drive the whole load path.
+pub fn load_bytes(
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+    format: Option<Format>,
+    limits: &Limits,
+) -> Result<Dataset, InputError> {
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.max_file_bytes {
+        return Err(file_limit(path, limits));
+    }
+    let sha256 = hash::sha256_hex(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
         path: path.to_path_buf(),
-        line: line_of_offset(&bytes, e.valid_up_to()),
+        line: line_of_offset(bytes, e.valid_up_to()),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format = match format {
@@ -183,14 +205,32 @@ fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
         });
     }
     if meta.len() > limits.max_file_bytes {
-        return Err(InputError::Limit {
-            path: path.to_path_buf(),
-            line: None,
-            limit: "max_file_bytes",
-            value: limits.max_file_bytes,
-        });
+        return Err(file_limit(path, limits));
     }
-    std::fs::read(path).map_err(io)
+    read_at_most(path, limits.max_file_bytes)
+        .map_err(io)?
+        .ok_or_else(|| file_limit(path, limits))
+}
+
+fn file_limit(path: &Path, limits: &Limits) -> InputError {
+    InputError::Limit {
+        path: path.to_path_buf(),
+        line: None,
+        limit: "max_file_bytes",
+        value: limits.max_file_bytes,
+    }
+}
+
+/// The file's bytes, or `None` when it holds more than `max` bytes. The
+/// size in the metadata is not enough: FIFOs, devices such as /dev/zero
+/// and /proc files report a length of 0 and would be read without end.
+pub fn read_at_most(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((u64::try_from(bytes.len()).unwrap_or(u64::MAX) <= max).then_some(bytes))
 }
 
 /// 1-based line number of a byte offset.
@@ -207,5 +247,49 @@ fn set_batch_id(rec: &mut Record, custom_id: &str) {
     rec.probe_id = Some(probe.to_string());
     if let Some(n) = sample {
         rec.sample = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review finding: /dev/zero reports a length of 0, so the metadata
+    /// check passed and `fs::read` then never returned.
+    #[cfg(unix)]
+    #[test]
+    fn endless_files_stop_at_the_cap() {
+        let limits = Limits {
+            max_file_bytes: 1000,
+            ..Limits::default()
+        };
+        let e = load("z", Path::new("/dev/zero"), None, &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "/dev/zero: limit `max_file_bytes` (1000) exceeded; \
+             raise it with the matching option if the file is trusted"
+        );
+        assert_eq!(
+            read_at_most(Path::new("/dev/null"), 0).unwrap(),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn load_bytes_matches_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.jsonl");
+        let text = "\u{feff}{\"prompt\": \"a\", \"response\": \"b\"}\r\n";
+        std::fs::write(&p, text).unwrap();
+        let limits = Limits::default();
+        let a = load("d", &p, None, &limits).unwrap();
+        let b = load_bytes("d", &p, text.as_bytes(), None, &limits).unwrap();
+        assert_eq!((a.sha256, a.records), (b.sha256, b.records));
+        let tight = Limits {
+            max_file_bytes: 3,
+            ..limits
+        };
+        let e = load_bytes("d", &p, text.as_bytes(), None, &tight).unwrap_err();
+        assert!(e.to_string().contains("max_file_bytes"), "{e}");
     }
 }

@@ -32,6 +32,13 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("cannot move the new file into place at {}", path.display()))?;
+    // The rename itself lives in the directory: sync it too, so a crash
+    // right after we report success cannot lose the new name. Best effort:
+    // some file systems refuse to sync a directory.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 
