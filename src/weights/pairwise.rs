@@ -50,6 +50,8 @@ pub struct TensorCmp {
     pub spectrum_rel_diff: Option<f64>,
     pub std_a: f64,
     pub std_b: f64,
+    /// RMS of A's values (rounding errors scale with it, not with the std).
+    pub rms_a: f64,
     pub nonfinite: u64,
 }
 
@@ -185,6 +187,7 @@ fn stat_cmp(a: &TensorStats, b: &TensorStats) -> TensorCmp {
         spectrum_rel_diff: sd,
         std_a: a.summary.std,
         std_b: b.summary.std,
+        rms_a: a.summary.rms,
         nonfinite: a.summary.nan + a.summary.inf + b.summary.nan + b.summary.inf,
     }
 }
@@ -219,6 +222,28 @@ struct Joint {
     sdd: f64,
     unequal: u64,
     nonfinite: u64,
+    /// Values not exactly representable in [bf16, f16], per side.
+    inexact_a: [u64; 2],
+    inexact_b: [u64; 2],
+}
+
+/// Is `x` exactly representable in bf16 / f16?
+fn exact(x: f32) -> [bool; 2] {
+    [
+        half::bf16::from_f32(x).to_f32() == x,
+        half::f16::from_f32(x).to_f32() == x,
+    ]
+}
+
+/// The narrowest float type that holds every value of an f32 tensor: a
+/// tensor once rounded to f16/bf16 and re-saved as f32 keeps that rounding,
+/// and must be allowed its error.
+fn effective(stored: DType, inexact: [u64; 2]) -> DType {
+    match stored {
+        DType::F32 if inexact[0] == 0 => DType::Bf16,
+        DType::F32 if inexact[1] == 0 => DType::F16,
+        d => d,
+    }
 }
 
 fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Result<Joint> {
@@ -237,6 +262,12 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
         for (&x, &y) in ba.iter().zip(&bb) {
             if x != y {
                 j.unequal += 1;
+            }
+            for (k, e) in exact(x).into_iter().enumerate() {
+                j.inexact_a[k] += u64::from(!e);
+            }
+            for (k, e) in exact(y).into_iter().enumerate() {
+                j.inexact_b[k] += u64::from(!e);
             }
             if !(x.is_finite() && y.is_finite()) {
                 j.nonfinite += 1;
@@ -296,12 +327,16 @@ fn tensor_cmp(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) 
             identical: Some(equal && ta.dtype == tb.dtype),
             values_equal: Some(equal),
             rel_err,
-            allowance: pair_allowance(ta.dtype, tb.dtype),
+            allowance: pair_allowance(
+                effective(ta.dtype, j.inexact_a),
+                effective(tb.dtype, j.inexact_b),
+            ),
             cosine,
             log10_p,
             spectrum_rel_diff: None,
             std_a: va.sqrt(),
             std_b: vb.sqrt(),
+            rms_a: (va + ma * ma).sqrt(),
             nonfinite: j.nonfinite,
         },
         sum(ma, va),

@@ -156,8 +156,9 @@ fn mean(it: impl Iterator<Item = f64>) -> f64 {
 fn from_fingerprints(c: &Comparison) -> Verdict {
     let complete = c.only_in_a.is_empty() && c.only_in_b.is_empty();
     let close = |t: &super::pairwise::TensorCmp| {
-        let sd = t.std_a.max(f64::MIN_POSITIVE);
-        t.spectrum_rel_diff.map_or(true, |d| d <= t.allowance) && ((t.std_a - t.std_b).abs() / sd) <= t.allowance
+        let scale = t.rms_a.max(f64::MIN_POSITIVE);
+        t.spectrum_rel_diff.map_or(true, |d| d <= t.allowance)
+            && ((t.std_a - t.std_b).abs() / scale) <= t.allowance
     };
     if complete && !c.tensors.is_empty() && c.tensors.iter().all(close) {
         return v(
