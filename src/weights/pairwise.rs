@@ -222,6 +222,8 @@ struct Joint {
     sdd: f64,
     unequal: u64,
     nonfinite: u64,
+    nonfinite_a: u64,
+    nonfinite_b: u64,
     /// Values not exactly representable in [bf16, f16], per side.
     inexact_a: [u64; 2],
     inexact_b: [u64; 2],
@@ -271,6 +273,8 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
             }
             if !(x.is_finite() && y.is_finite()) {
                 j.nonfinite += 1;
+                j.nonfinite_a += u64::from(!x.is_finite());
+                j.nonfinite_b += u64::from(!y.is_finite());
                 continue;
             }
             let (x, y) = (x as f64, y as f64);
@@ -296,6 +300,17 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
 
 fn tensor_cmp(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Result<(TensorCmp, Summary, Summary)> {
     let j = joint(a, ta, b, tb)?;
+    // Similarity of tensors holding NaN/Inf means nothing: refuse, naming
+    // the file and tensor (`lineage fingerprint` reports the counts).
+    for (c, t, n) in [(a, ta, j.nonfinite_a), (b, tb, j.nonfinite_b)] {
+        if n > 0 {
+            return Err(WeightsError::tensor(
+                &c.files[t.file].path,
+                &t.name,
+                format!("holds {n} NaN/Inf values; the weights are corrupt or diverged and cannot be compared (`lineage fingerprint` reports the counts)"),
+            ));
+        }
+    }
     let n = j.n.max(1.0);
     let (ma, mb) = (j.sa / n, j.sb / n);
     let va = (j.saa / n - ma * ma).max(0.0);
