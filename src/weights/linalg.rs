@@ -202,6 +202,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn randomized_svd_matches_known_spectrum() {
+        // 200×100 matrix with singular values 10·0.7^i, rotated by a
+        // row permutation and sign flips so it is not diagonal.
+        let (m, n) = (200, 100);
+        let mut a = vec![0f32; m * n];
+        for i in 0..n {
+            let r = (i * 37 + 11) % m;
+            a[r * n + i] = 10.0 * 0.7f32.powi(i as i32) * if i % 3 == 0 { -1.0 } else { 1.0 };
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.safetensors");
+        let mut t = crate::weights::synth::Tensors::new();
+        t.insert("w".into(), (vec![m, n], a));
+        crate::weights::synth::write_safetensors(&p, &t).unwrap();
+        let ck = Checkpoint::open(&p).unwrap();
+        let mut rng = crate::stats::rng::stream(0, "t");
+        let (_, sv) = moments_and_spectrum(&ck, &ck.tensors[0], 5, &mut rng).unwrap();
+        for (i, s) in sv.iter().enumerate() {
+            let want = 10.0 * 0.7f64.powi(i as i32);
+            assert!((s - want).abs() < 1e-3 * want, "{i}: {s} vs {want}");
+        }
+    }
+
+    #[test]
     fn jacobi_finds_eigenvalues() {
         let ev = sym_eigenvalues(vec![2.0, 1.0, 1.0, 2.0], 2);
         assert!((ev[0] - 3.0).abs() < 1e-12 && (ev[1] - 1.0).abs() < 1e-12);
