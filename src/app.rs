@@ -68,6 +68,50 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             Ok(crate::error::EXIT_OK)
         }
         Command::Verify(path) => verify(&path, &progress),
+        Command::Weights { a, b, out, params } => {
+            let rep = crate::weights::report::run(&a, &b, params, &progress)?;
+            let written = crate::weights::report::write(&out, &rep)?;
+            println!(
+                "{}: {} (p = {})",
+                b.display(),
+                rep.verdict.label.as_str(),
+                rep.verdict
+                    .p_value
+                    .map_or("n/a".into(), |p| format!("{p:.3e}"))
+            );
+            if !quiet {
+                for p in written {
+                    eprintln!("wrote {}", p.display());
+                }
+            }
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Fingerprint {
+            input,
+            out,
+            seed,
+            top_k,
+        } => {
+            let ck = crate::weights::Checkpoint::open(&input)?;
+            let files = crate::weights::report::hash_files(&ck, &progress);
+            let fp = crate::weights::fingerprint::compute(&ck, files, seed, top_k, &progress)?;
+            let mut bytes = serde_json::to_vec_pretty(&fp)?;
+            bytes.push(b'\n');
+            report::atomic::write(&out, &bytes)?;
+            if !quiet {
+                eprintln!("wrote {} ({} tensors)", out.display(), fp.tensors.len());
+            }
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Transform(cfg) => {
+            let written = crate::weights::transform::run(&cfg)?;
+            if !quiet {
+                for p in written {
+                    eprintln!("wrote {}", p.display());
+                }
+            }
+            Ok(crate::error::EXIT_OK)
+        }
         Command::ProbesList => {
             let suite = probes::builtin();
             let mut s = String::new();

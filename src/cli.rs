@@ -44,6 +44,80 @@ pub enum CliCommand {
         /// The report.json to verify.
         report: PathBuf,
     },
+    /// Compare two open-weight checkpoints (HF directory, .safetensors or
+    /// .gguf; or a saved fingerprint): copy, derivative or unrelated?
+    Weights(WeightsArgs),
+    /// Save the weight fingerprint of one checkpoint as JSON.
+    Fingerprint(FingerprintArgs),
+    /// Re-save a checkpoint as HF safetensors or GGUF: cast, dequantize,
+    /// or permute hidden units and heads (function-preserving).
+    Transform(TransformArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WeightsArgs {
+    /// Model A (the suspected origin).
+    pub a: PathBuf,
+    /// Model B (the suspected copy or derivative).
+    pub b: PathBuf,
+    /// Output directory for report.json and report.md.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Significance level of the verdict.
+    #[arg(long, default_value_t = 0.01)]
+    pub alpha: f64,
+    /// Seed of every random stream.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Singular values per matrix when a fingerprint is computed.
+    #[arg(long, default_value_t = 8)]
+    pub top_k: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// Checkpoint: HF directory, .safetensors or .gguf.
+    pub input: PathBuf,
+    /// Output JSON file, written atomically.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Seed of the randomized SVD.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Singular values per matrix (0: moments only).
+    #[arg(long, default_value_t = 8)]
+    pub top_k: usize,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DtypeArg {
+    F32,
+    F16,
+    Bf16,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum WeightsFormatArg {
+    Safetensors,
+    Gguf,
+}
+
+#[derive(Debug, Args)]
+pub struct TransformArgs {
+    /// Source checkpoint: HF directory, .safetensors or .gguf.
+    pub src: PathBuf,
+    /// Output directory.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Target dtype (default: the source's float type, f32 for quantized).
+    #[arg(long, value_enum)]
+    pub dtype: Option<DtypeArg>,
+    /// Permute MLP units and attention heads with this seed.
+    #[arg(long)]
+    pub permute_seed: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "safetensors")]
+    pub format: WeightsFormatArg,
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +252,19 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     ProbesList,
+    Weights {
+        a: PathBuf,
+        b: PathBuf,
+        out: PathBuf,
+        params: crate::weights::report::Parameters,
+    },
+    Fingerprint {
+        input: PathBuf,
+        out: PathBuf,
+        seed: u64,
+        top_k: usize,
+    },
+    Transform(crate::weights::transform::TransformConfig),
     ProbesExport {
         to: ExportFormat,
         /// Empty for canonical JSONL, which names no model.
@@ -201,7 +288,56 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
         }),
         CliCommand::Probes(ProbesCommand::List) => Ok(Command::ProbesList),
         CliCommand::Probes(ProbesCommand::Export(a)) => resolve_export(a),
+        CliCommand::Weights(a) => resolve_weights(a),
+        CliCommand::Fingerprint(a) => Ok(Command::Fingerprint {
+            input: a.input,
+            out: a.out,
+            seed: a.seed,
+            top_k: a.top_k.min(256),
+        }),
+        CliCommand::Transform(a) => resolve_transform(a),
     }
+}
+
+fn resolve_weights(a: WeightsArgs) -> Result<Command, UsageError> {
+    if !(a.alpha > 0.0 && a.alpha < 1.0) {
+        return Err(UsageError(format!("--alpha must lie in (0, 1), got {}", a.alpha)));
+    }
+    Ok(Command::Weights {
+        a: a.a,
+        b: a.b,
+        out: a.out,
+        params: crate::weights::report::Parameters {
+            seed: a.seed,
+            alpha: a.alpha,
+            top_k: a.top_k.min(256),
+        },
+    })
+}
+
+fn resolve_transform(a: TransformArgs) -> Result<Command, UsageError> {
+    use crate::weights::{transform, DType};
+    if a.out.exists() && a.src.exists() && same_path(&a.out, &a.src) {
+        return Err(UsageError("--out must differ from the source".into()));
+    }
+    Ok(Command::Transform(transform::TransformConfig {
+        src: a.src,
+        out: a.out,
+        dtype: a.dtype.map(|d| match d {
+            DtypeArg::F32 => DType::F32,
+            DtypeArg::F16 => DType::F16,
+            DtypeArg::Bf16 => DType::Bf16,
+        }),
+        permute_seed: a.permute_seed,
+        format: match a.format {
+            WeightsFormatArg::Safetensors => transform::OutFormat::Safetensors,
+            WeightsFormatArg::Gguf => transform::OutFormat::Gguf,
+        },
+    }))
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 fn resolve_export(a: ExportArgs) -> Result<Command, UsageError> {

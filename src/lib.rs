@@ -17,3 +17,4 @@ pub mod report;
 pub mod stats;
 pub mod synth;
 pub mod verify;
+pub mod weights;
