@@ -46,3 +46,31 @@ pub fn check_error(name: &str, e: &InputError) {
     let msg = e.to_string();
     assert!(msg.starts_with(name), "error does not name the file: {msg}");
 }
+
+/// Check the tensor table a checkpoint parser accepted: every tensor's bytes
+/// lie inside the file, and decoding the first few (small) ones neither
+/// panics nor yields a different element count than the shape says.
+pub fn check_tensors(data: &[u8], tensors: &[lineage::weights::TensorInfo]) {
+    for t in tensors {
+        let end = t.start.checked_add(t.len).expect("tensor end overflows");
+        assert!(end <= data.len(), "tensor `{}` outside the file", t.name);
+    }
+    for t in tensors.iter().filter(|t| t.len <= 1 << 16).take(4) {
+        let mut out = Vec::new();
+        if lineage::weights::decode::decode_into(t.dtype, &data[t.start..t.start + t.len], &mut out)
+            .is_ok()
+        {
+            let elems: usize = t.shape.iter().product();
+            assert_eq!(out.len(), elems, "tensor `{}` decoded to the wrong size", t.name);
+        }
+    }
+}
+
+/// Write `data` to a fresh temporary file named `name` and return both (the
+/// file lives as long as the directory).
+pub fn temp_file(name: &str, data: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join(name);
+    std::fs::write(&p, data).expect("write temp file");
+    (dir, p)
+}
