@@ -170,3 +170,36 @@ fn gguf_round_trip_and_fingerprints() {
     let r = weights(&fa, &ind, &fx.dir.join("r4"));
     assert_eq!(label(&r), "not-comparable", "{}", r["verdict"]);
 }
+
+#[test]
+fn reports_do_not_depend_on_thread_count() {
+    let fx = fixture();
+    let spec = Spec::tiny();
+    let ind = model(&fx.dir, "ind", &spec, &synth::random(&spec, 2));
+    let run = |threads: &str, out: &str| {
+        lineage()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("weights")
+            .arg(&fx.a)
+            .arg(&ind)
+            .arg("--out")
+            .arg(fx.dir.join(out))
+            .assert()
+            .success();
+        std::fs::read(fx.dir.join(out).join("report.json")).unwrap()
+    };
+    assert_eq!(run("1", "t1"), run("3", "t3"));
+    let fp = |threads: &str, out: &str| {
+        let p = fx.dir.join(out);
+        lineage()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("fingerprint")
+            .arg(&fx.a)
+            .arg("--out")
+            .arg(&p)
+            .assert()
+            .success();
+        std::fs::read(p).unwrap()
+    };
+    assert_eq!(fp("1", "f1.json"), fp("3", "f3.json"));
+}

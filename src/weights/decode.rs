@@ -81,7 +81,9 @@ impl Checkpoint {
             WeightsError::tensor(&self.files[t.file].path, &t.name, format!("cannot decode: {e}"))
         };
         if t.rope_heads.is_none() {
-            return decode_into(t.dtype, &raw[r0 * rb..(r0 + n) * rb], out).map_err(fail);
+            decode_into(t.dtype, &raw[r0 * rb..(r0 + n) * rb], out).map_err(fail)?;
+            self.release(t.file, t.start + r0 * rb, n * rb);
+            return Ok(());
         }
         for r in r0..r0 + n {
             let s = t.stored_row(r);
@@ -111,10 +113,6 @@ impl Checkpoint {
             buf.clear();
             self.read_rows(t, r, n, &mut buf)?;
             f(r, &buf);
-            if t.rope_heads.is_none() {
-                let rb = t.row_bytes();
-                self.release(t.file, t.start + r * rb, n * rb);
-            }
             r += n;
         }
         Ok(())

@@ -253,6 +253,7 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
     let per = (CHUNK_ELEMS / cols).max(1);
     let (mut ba, mut bb) = (Vec::new(), Vec::new());
     let mut j = Joint::default();
+    let (check_a, check_b) = (ta.dtype == DType::F32, tb.dtype == DType::F32);
     let mut r = 0;
     while r < ta.rows() {
         let n = per.min(ta.rows() - r);
@@ -265,11 +266,17 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
             if x != y {
                 j.unequal += 1;
             }
-            for (k, e) in exact(x).into_iter().enumerate() {
-                j.inexact_a[k] += u64::from(!e);
+            // Only f32 storage needs the check, and only until one value
+            // fails it (typical f32 weights fail at once).
+            if check_a && (j.inexact_a[0] == 0 || j.inexact_a[1] == 0) {
+                for (k, e) in exact(x).into_iter().enumerate() {
+                    j.inexact_a[k] += u64::from(!e);
+                }
             }
-            for (k, e) in exact(y).into_iter().enumerate() {
-                j.inexact_b[k] += u64::from(!e);
+            if check_b && (j.inexact_b[0] == 0 || j.inexact_b[1] == 0) {
+                for (k, e) in exact(y).into_iter().enumerate() {
+                    j.inexact_b[k] += u64::from(!e);
+                }
             }
             if !(x.is_finite() && y.is_finite()) {
                 j.nonfinite += 1;
