@@ -46,7 +46,11 @@ impl TensorInfo {
 }
 
 /// Append the f32 values of `raw` (whole blocks of `dtype`) to `out`.
-pub fn decode_into(dtype: DType, raw: &[u8], out: &mut Vec<f32>) -> std::result::Result<(), String> {
+pub fn decode_into(
+    dtype: DType,
+    raw: &[u8],
+    out: &mut Vec<f32>,
+) -> std::result::Result<(), String> {
     match dtype {
         DType::F32 => out.extend(
             raw.chunks_exact(4)
@@ -78,7 +82,11 @@ impl Checkpoint {
         let raw = self.bytes(t);
         let rb = t.row_bytes();
         let fail = |e: String| {
-            WeightsError::tensor(&self.files[t.file].path, &t.name, format!("cannot decode: {e}"))
+            WeightsError::tensor(
+                &self.files[t.file].path,
+                &t.name,
+                format!("cannot decode: {e}"),
+            )
         };
         if t.rope_heads.is_none() {
             decode_into(t.dtype, &raw[r0 * rb..(r0 + n) * rb], out).map_err(fail)?;
@@ -100,11 +108,7 @@ impl Checkpoint {
     }
 
     /// Stream `t` in chunks of whole rows: `f(first_row, values)`.
-    pub fn for_each_chunk(
-        &self,
-        t: &TensorInfo,
-        mut f: impl FnMut(usize, &[f32]),
-    ) -> Result<()> {
+    pub fn for_each_chunk(&self, t: &TensorInfo, mut f: impl FnMut(usize, &[f32])) -> Result<()> {
         let per = (CHUNK_ELEMS / t.cols()).max(1);
         let mut buf = Vec::with_capacity(per * t.cols());
         let mut r = 0;

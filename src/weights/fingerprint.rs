@@ -173,7 +173,9 @@ pub fn load(path: &Path) -> Result<Fingerprint> {
         path: path.to_path_buf(),
         why,
     };
-    let len = std::fs::metadata(path).map_err(|e| WeightsError::io(path, e))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| WeightsError::io(path, e))?
+        .len();
     if len > MAX_FP {
         return Err(err(format!("{len} bytes is over the cap of {MAX_FP}")));
     }
