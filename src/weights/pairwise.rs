@@ -110,7 +110,7 @@ pub enum Side {
     Fingerprint(Box<Fingerprint>),
 }
 
-const INTRINSIC_NOTE: &str = "Pearson correlation of per-layer weight std profiles (the 'intrinsic fingerprint'); not used for the verdict: unrelated models with similar recipes also correlate strongly";
+const INTRINSIC_NOTE: &str = "Pearson correlation of per-layer weight std profiles (the 'intrinsic fingerprint'); not used for the verdict: it has no null distribution, so no value of it is evidence by itself";
 
 /// Why two models cannot be compared weight by weight, if they cannot.
 fn incomparable(
