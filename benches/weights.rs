@@ -37,7 +37,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("fingerprint_top8", |b| {
         b.iter(|| fingerprint::compute(&ck, Vec::new(), 0, 8, &Progress::hidden()).unwrap())
     });
-    let xs: Vec<f32> = (0..(1 << 22)).map(|i| ((i % 1000) as f32 - 500.0) * 1e-3).collect();
+    let xs: Vec<f32> = (0..(1 << 22))
+        .map(|i| ((i % 1000) as f32 - 500.0) * 1e-3)
+        .collect();
     g.throughput(Throughput::Bytes(4 << 22));
     g.bench_function("moments_kernel", |b| {
         b.iter(|| {

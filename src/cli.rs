@@ -301,7 +301,10 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
 
 fn resolve_weights(a: WeightsArgs) -> Result<Command, UsageError> {
     if !(a.alpha > 0.0 && a.alpha < 1.0) {
-        return Err(UsageError(format!("--alpha must lie in (0, 1), got {}", a.alpha)));
+        return Err(UsageError(format!(
+            "--alpha must lie in (0, 1), got {}",
+            a.alpha
+        )));
     }
     Ok(Command::Weights {
         a: a.a,

@@ -32,7 +32,14 @@ fn refused(bad: &Path, needles: &[&str]) {
     let spec = Spec::tiny();
     synth::write_hf(&good, &spec, &synth::random(&spec, 1)).unwrap();
     let out = tmp.path().join("out");
-    let mut a = lineage().arg("weights").arg(bad).arg(&good).arg("--out").arg(&out).assert().code(2);
+    let mut a = lineage()
+        .arg("weights")
+        .arg(bad)
+        .arg(&good)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
     for n in needles {
         a = a.stderr(contains(*n));
     }
@@ -69,22 +76,41 @@ fn header_larger_than_file() {
 fn overlapping_gaps_and_outside_offsets() {
     let d = tempfile::tempdir().unwrap();
     let h = r#"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}}"#;
-    refused(&st(d.path(), "o.safetensors", h, 24), &["o.safetensors", "`b`", "overlaps"]);
+    refused(
+        &st(d.path(), "o.safetensors", h, 24),
+        &["o.safetensors", "`b`", "overlaps"],
+    );
     let h = r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}"#;
-    refused(&st(d.path(), "g.safetensors", h, 20), &["g.safetensors", "`b`", "gap"]);
+    refused(
+        &st(d.path(), "g.safetensors", h, 20),
+        &["g.safetensors", "`b`", "gap"],
+    );
     let h = r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[100,108]}}"#;
-    refused(&st(d.path(), "x.safetensors", h, 8), &["x.safetensors", "`a`", "outside"]);
+    refused(
+        &st(d.path(), "x.safetensors", h, 8),
+        &["x.safetensors", "`a`", "outside"],
+    );
 }
 
 #[test]
 fn unknown_dtype_wrong_count_overflow() {
     let d = tempfile::tempdir().unwrap();
     let h = r#"{"a":{"dtype":"F8_E9M9","shape":[2],"data_offsets":[0,2]}}"#;
-    refused(&st(d.path(), "u.safetensors", h, 2), &["u.safetensors", "`a`", "unknown or unsupported dtype"]);
+    refused(
+        &st(d.path(), "u.safetensors", h, 2),
+        &["u.safetensors", "`a`", "unknown or unsupported dtype"],
+    );
     let h = r#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#;
-    refused(&st(d.path(), "c.safetensors", h, 8), &["c.safetensors", "`a`", "needs 12"]);
-    let h = r#"{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}"#;
-    refused(&st(d.path(), "s.safetensors", h, 8), &["s.safetensors", "`a`", "overflows"]);
+    refused(
+        &st(d.path(), "c.safetensors", h, 8),
+        &["c.safetensors", "`a`", "needs 12"],
+    );
+    let h =
+        r#"{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}"#;
+    refused(
+        &st(d.path(), "s.safetensors", h, 8),
+        &["s.safetensors", "`a`", "overflows"],
+    );
 }
 
 #[test]
@@ -110,7 +136,10 @@ fn bad_gguf() {
     v.extend(0u64.to_le_bytes());
     v.resize(v.len() + 256, 0);
     std::fs::write(&p, &v).unwrap();
-    refused(&p, &["t.gguf", "`w`", "unknown or unsupported ggml type 99"]);
+    refused(
+        &p,
+        &["t.gguf", "`w`", "unknown or unsupported ggml type 99"],
+    );
 }
 
 #[test]
@@ -124,7 +153,13 @@ fn nan_weights_are_reported_then_refused() {
     let m = d.path().join("nan");
     synth::write_hf(&m, &spec, &t).unwrap();
     let fp = d.path().join("fp.json");
-    lineage().arg("fingerprint").arg(&m).arg("--out").arg(&fp).assert().success();
+    lineage()
+        .arg("fingerprint")
+        .arg(&m)
+        .arg("--out")
+        .arg(&fp)
+        .assert()
+        .success();
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&fp).unwrap()).unwrap();
     let up = j["tensors"]
         .as_array()
@@ -134,7 +169,14 @@ fn nan_weights_are_reported_then_refused() {
         .unwrap();
     assert_eq!((up["nan"].as_u64(), up["inf"].as_u64()), (Some(1), Some(1)));
     assert!(up["std"].as_f64().unwrap() > 0.0);
-    refused(&m, &["model.safetensors", "model.layers.1.mlp.up_proj.weight", "NaN/Inf"]);
+    refused(
+        &m,
+        &[
+            "model.safetensors",
+            "model.layers.1.mlp.up_proj.weight",
+            "NaN/Inf",
+        ],
+    );
 }
 
 #[test]
@@ -145,13 +187,29 @@ fn mismatched_shard_index() {
     st(&m, "s1.safetensors", &format!("{{{ONE}}}"), 16);
     let idx = r#"{"weight_map": {"w": "s1.safetensors", "extra": "s1.safetensors"}}"#;
     std::fs::write(m.join("model.safetensors.index.json"), idx).unwrap();
-    refused(&m, &["model.safetensors.index.json", "`extra`", "not stored there"]);
+    refused(
+        &m,
+        &[
+            "model.safetensors.index.json",
+            "`extra`",
+            "not stored there",
+        ],
+    );
     let idx = r#"{"weight_map": {"w": "../s1.safetensors"}}"#;
     std::fs::write(m.join("model.safetensors.index.json"), idx).unwrap();
-    refused(&m, &["model.safetensors.index.json", "not a plain file name"]);
+    refused(
+        &m,
+        &["model.safetensors.index.json", "not a plain file name"],
+    );
     let idx = r#"{"weight_map": {"w": "s2.safetensors"}}"#;
     std::fs::write(m.join("model.safetensors.index.json"), idx).unwrap();
-    refused(&m, &["model.safetensors.index.json", "s2.safetensors does not exist"]);
+    refused(
+        &m,
+        &[
+            "model.safetensors.index.json",
+            "s2.safetensors does not exist",
+        ],
+    );
 }
 
 #[test]

@@ -21,12 +21,26 @@ fn model(dir: &Path, name: &str, spec: &Spec, t: &synth::Tensors) -> PathBuf {
 }
 
 fn transform(src: &Path, out: &Path, extra: &[&str]) -> PathBuf {
-    lineage().arg("transform").arg(src).arg("--out").arg(out).args(extra).assert().success();
+    lineage()
+        .arg("transform")
+        .arg(src)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
     out.to_path_buf()
 }
 
 fn weights(a: &Path, b: &Path, out: &Path) -> serde_json::Value {
-    lineage().arg("weights").arg(a).arg(b).arg("--out").arg(out).assert().success();
+    lineage()
+        .arg("weights")
+        .arg(a)
+        .arg(b)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
     serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
 }
 
@@ -60,7 +74,10 @@ fn identical_and_dtype_copies() {
     let r = weights(&fx.a, &bf16, &fx.dir.join("r2"));
     assert_eq!(label(&r), "dtype-or-quantized-copy", "{}", r["verdict"]);
     assert!(r["verdict"]["p_value"].as_f64().unwrap() < 1e-6);
-    assert_eq!(r["inputs"][0]["files"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        r["inputs"][0]["files"][0]["sha256"].as_str().unwrap().len(),
+        64
+    );
     assert!(fx.dir.join("r2/report.md").is_file());
 }
 
@@ -99,9 +116,17 @@ fn fine_tuned_independent_and_foreign() {
     let r = weights(&fx.a, &ind, &fx.dir.join("r2"));
     assert_eq!(label(&r), "unrelated", "{}", r["verdict"]);
     assert!(r["verdict"]["p_value"].as_f64().unwrap() > 0.01);
-    assert!(r["verdict"]["rule"].as_str().unwrap().contains("lineage compare"));
+    assert!(r["verdict"]["rule"]
+        .as_str()
+        .unwrap()
+        .contains("lineage compare"));
 
-    let other = Spec { hidden: 96, heads: 6, kv_heads: 2, ..spec };
+    let other = Spec {
+        hidden: 96,
+        heads: 6,
+        kv_heads: 2,
+        ..spec
+    };
     let foreign = model(&fx.dir, "foreign", &other, &synth::random(&other, 3));
     let r = weights(&fx.a, &foreign, &fx.dir.join("r3"));
     assert_eq!(label(&r), "not-comparable", "{}", r["verdict"]);
@@ -144,29 +169,107 @@ fn shared_layers_and_layer_map() {
 #[test]
 fn gguf_round_trip_and_fingerprints() {
     let fx = fixture();
-    let g = transform(&fx.a, &fx.dir.join("g"), &["--format", "gguf", "--dtype", "f16"]);
+    let g = transform(
+        &fx.a,
+        &fx.dir.join("g"),
+        &["--format", "gguf", "--dtype", "f16"],
+    );
     let gguf = g.join("model.gguf");
     let r = weights(&fx.a, &gguf, &fx.dir.join("r1"));
-    let bad: Vec<_> = r["comparison"]["tensors"].as_array().unwrap().iter()
+    let bad: Vec<_> = r["comparison"]["tensors"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|t| t["rel_err"].as_f64().unwrap() > t["allowance"].as_f64().unwrap())
-        .map(|t| format!("{} {} {}", t["name"], t["rel_err"], t["cosine"])).collect();
-    assert_eq!(label(&r), "dtype-or-quantized-copy", "{} {bad:?} {:?} {:?}", r["verdict"], r["comparison"]["only_in_a"], r["comparison"]["only_in_b"]);
+        .map(|t| format!("{} {} {}", t["name"], t["rel_err"], t["cosine"]))
+        .collect();
+    assert_eq!(
+        label(&r),
+        "dtype-or-quantized-copy",
+        "{} {bad:?} {:?} {:?}",
+        r["verdict"],
+        r["comparison"]["only_in_a"],
+        r["comparison"]["only_in_b"]
+    );
     // Back to safetensors: names, q/k row order and values survive.
     let back = transform(&gguf, &fx.dir.join("back"), &["--dtype", "f32"]);
     let r = weights(&fx.a, &back, &fx.dir.join("r2"));
     assert_eq!(label(&r), "dtype-or-quantized-copy", "{}", r["verdict"]);
     // Saved fingerprints.
     let fa = fx.dir.join("a.json");
-    lineage().arg("fingerprint").arg(&fx.a).arg("--out").arg(&fa).assert().success();
+    lineage()
+        .arg("fingerprint")
+        .arg(&fx.a)
+        .arg("--out")
+        .arg(&fa)
+        .assert()
+        .success();
     let r = weights(&fa, &gguf, &fx.dir.join("r3"));
-    let bad: Vec<_> = r["comparison"]["tensors"].as_array().unwrap().iter()
-        .filter(|t| t["spectrum_rel_diff"].as_f64().unwrap_or(0.0) > t["allowance"].as_f64().unwrap())
-        .map(|t| format!("{} {} {} {}", t["name"], t["spectrum_rel_diff"], t["std_a"], t["std_b"])).collect();
-    let bad2: Vec<_> = r["comparison"]["tensors"].as_array().unwrap().iter().map(|t| format!("{} {} {}", t["name"], t["std_a"], t["std_b"])).take(5).collect();
-    assert_eq!(label(&r), "dtype-or-quantized-copy", "{} {bad:?} {bad2:?} {} {}", r["verdict"], r["comparison"]["only_in_a"], r["comparison"]["only_in_b"]);
+    let bad: Vec<_> = r["comparison"]["tensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["spectrum_rel_diff"].as_f64().unwrap_or(0.0) > t["allowance"].as_f64().unwrap()
+        })
+        .map(|t| {
+            format!(
+                "{} {} {} {}",
+                t["name"], t["spectrum_rel_diff"], t["std_a"], t["std_b"]
+            )
+        })
+        .collect();
+    let bad2: Vec<_> = r["comparison"]["tensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| format!("{} {} {}", t["name"], t["std_a"], t["std_b"]))
+        .take(5)
+        .collect();
+    assert_eq!(
+        label(&r),
+        "dtype-or-quantized-copy",
+        "{} {bad:?} {bad2:?} {} {}",
+        r["verdict"],
+        r["comparison"]["only_in_a"],
+        r["comparison"]["only_in_b"]
+    );
     assert!(r["verdict"]["p_value"].is_null());
     let spec = Spec::tiny();
     let ind = model(&fx.dir, "ind", &spec, &synth::random(&spec, 2));
     let r = weights(&fa, &ind, &fx.dir.join("r4"));
     assert_eq!(label(&r), "not-comparable", "{}", r["verdict"]);
+}
+
+#[test]
+fn reports_do_not_depend_on_thread_count() {
+    let fx = fixture();
+    let spec = Spec::tiny();
+    let ind = model(&fx.dir, "ind", &spec, &synth::random(&spec, 2));
+    let run = |threads: &str, out: &str| {
+        lineage()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("weights")
+            .arg(&fx.a)
+            .arg(&ind)
+            .arg("--out")
+            .arg(fx.dir.join(out))
+            .assert()
+            .success();
+        std::fs::read(fx.dir.join(out).join("report.json")).unwrap()
+    };
+    assert_eq!(run("1", "t1"), run("3", "t3"));
+    let fp = |threads: &str, out: &str| {
+        let p = fx.dir.join(out);
+        lineage()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("fingerprint")
+            .arg(&fx.a)
+            .arg("--out")
+            .arg(&p)
+            .assert()
+            .success();
+        std::fs::read(p).unwrap()
+    };
+    assert_eq!(fp("1", "f1.json"), fp("3", "f3.json"));
 }

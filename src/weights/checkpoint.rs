@@ -77,7 +77,10 @@ pub fn map_file(path: &Path) -> Result<Mapped> {
     let f = std::fs::File::open(path).map_err(|e| WeightsError::io(path, e))?;
     let len = f.metadata().map_err(|e| WeightsError::io(path, e))?.len();
     if len < 8 {
-        return Err(WeightsError::header(path, format!("file is truncated ({len} bytes)")));
+        return Err(WeightsError::header(
+            path,
+            format!("file is truncated ({len} bytes)"),
+        ));
     }
     // SAFETY: the map is read-only; a checkpoint modified while we read it
     // can give wrong numbers but the parsers bound-check every access.
@@ -96,14 +99,22 @@ impl Checkpoint {
         }
         let e = ext(path);
         if PICKLE_EXT.contains(&e.as_str()) {
-            return Err(WeightsError::Pickle { path: path.to_path_buf() });
+            return Err(WeightsError::Pickle {
+                path: path.to_path_buf(),
+            });
         }
         let m = map_file(path)?;
         if e == "gguf" || m.map.starts_with(b"GGUF") {
             return open_gguf(path, m);
         }
         let tensors = st::parse(path, &m.map, 0)?;
-        finish(path, Format::Safetensors, vec![m], tensors, ModelConfig::default())
+        finish(
+            path,
+            Format::Safetensors,
+            vec![m],
+            tensors,
+            ModelConfig::default(),
+        )
     }
 
     pub fn tensor(&self, canonical: &str) -> Option<&TensorInfo> {
@@ -185,7 +196,10 @@ fn finish(
     mut config: ModelConfig,
 ) -> Result<Checkpoint> {
     tensors.sort_by(|a, b| a.canonical.cmp(&b.canonical));
-    if let Some(w) = tensors.windows(2).find(|w| w[0].canonical == w[1].canonical) {
+    if let Some(w) = tensors
+        .windows(2)
+        .find(|w| w[0].canonical == w[1].canonical)
+    {
         return Err(WeightsError::tensor(
             path,
             &w[1].name,
@@ -206,11 +220,17 @@ fn finish(
 
 /// Fill what config.json/metadata left out from tensor shapes.
 fn complete_config(ck: &Checkpoint, c: &mut ModelConfig) {
-    if let Some(e) = ck.tensor("token_embd.weight").filter(|t| t.shape.len() == 2) {
+    if let Some(e) = ck
+        .tensor("token_embd.weight")
+        .filter(|t| t.shape.len() == 2)
+    {
         c.vocab_size.get_or_insert(e.shape[0]);
         c.hidden_size.get_or_insert(e.shape[1]);
     }
-    if let Some(g) = ck.tensor("blk.0.ffn_gate.weight").filter(|t| t.shape.len() == 2) {
+    if let Some(g) = ck
+        .tensor("blk.0.ffn_gate.weight")
+        .filter(|t| t.shape.len() == 2)
+    {
         c.intermediate_size.get_or_insert(g.shape[0]);
     }
     let n = ck.n_layers();
@@ -239,19 +259,32 @@ fn read_config(p: &Path) -> Result<ModelConfig> {
     if !p.is_file() {
         return Ok(ModelConfig::default());
     }
-    let len = std::fs::metadata(p).map_err(|e| WeightsError::io(p, e))?.len();
+    let len = std::fs::metadata(p)
+        .map_err(|e| WeightsError::io(p, e))?
+        .len();
     if len > MAX_CONFIG {
-        return Err(WeightsError::header(p, format!("config.json is {len} bytes")));
+        return Err(WeightsError::header(
+            p,
+            format!("config.json is {len} bytes"),
+        ));
     }
     let bytes = std::fs::read(p).map_err(|e| WeightsError::io(p, e))?;
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| WeightsError::header(p, format!("config.json is not valid JSON: {e}")))?;
-    let u = |k: &str| v.get(k).and_then(|x| x.as_u64()).and_then(|x| usize::try_from(x).ok());
+    let u = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_u64())
+            .and_then(|x| usize::try_from(x).ok())
+    };
     let f = |k: &str| v.get(k).and_then(|x| x.as_f64());
     let arch = v
         .get("model_type")
         .and_then(|x| x.as_str())
-        .or_else(|| v.get("architectures").and_then(|a| a.get(0)).and_then(|x| x.as_str()))
+        .or_else(|| {
+            v.get("architectures")
+                .and_then(|a| a.get(0))
+                .and_then(|x| x.as_str())
+        })
         .unwrap_or("")
         .to_string();
     Ok(ModelConfig {

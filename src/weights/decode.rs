@@ -46,7 +46,11 @@ impl TensorInfo {
 }
 
 /// Append the f32 values of `raw` (whole blocks of `dtype`) to `out`.
-pub fn decode_into(dtype: DType, raw: &[u8], out: &mut Vec<f32>) -> std::result::Result<(), String> {
+pub fn decode_into(
+    dtype: DType,
+    raw: &[u8],
+    out: &mut Vec<f32>,
+) -> std::result::Result<(), String> {
     match dtype {
         DType::F32 => out.extend(
             raw.chunks_exact(4)
@@ -78,10 +82,16 @@ impl Checkpoint {
         let raw = self.bytes(t);
         let rb = t.row_bytes();
         let fail = |e: String| {
-            WeightsError::tensor(&self.files[t.file].path, &t.name, format!("cannot decode: {e}"))
+            WeightsError::tensor(
+                &self.files[t.file].path,
+                &t.name,
+                format!("cannot decode: {e}"),
+            )
         };
         if t.rope_heads.is_none() {
-            return decode_into(t.dtype, &raw[r0 * rb..(r0 + n) * rb], out).map_err(fail);
+            decode_into(t.dtype, &raw[r0 * rb..(r0 + n) * rb], out).map_err(fail)?;
+            self.release(t.file, t.start + r0 * rb, n * rb);
+            return Ok(());
         }
         for r in r0..r0 + n {
             let s = t.stored_row(r);
@@ -98,11 +108,7 @@ impl Checkpoint {
     }
 
     /// Stream `t` in chunks of whole rows: `f(first_row, values)`.
-    pub fn for_each_chunk(
-        &self,
-        t: &TensorInfo,
-        mut f: impl FnMut(usize, &[f32]),
-    ) -> Result<()> {
+    pub fn for_each_chunk(&self, t: &TensorInfo, mut f: impl FnMut(usize, &[f32])) -> Result<()> {
         let per = (CHUNK_ELEMS / t.cols()).max(1);
         let mut buf = Vec::with_capacity(per * t.cols());
         let mut r = 0;
@@ -111,10 +117,6 @@ impl Checkpoint {
             buf.clear();
             self.read_rows(t, r, n, &mut buf)?;
             f(r, &buf);
-            if t.rope_heads.is_none() {
-                let rb = t.row_bytes();
-                self.release(t.file, t.start + r * rb, n * rb);
-            }
             r += n;
         }
         Ok(())

@@ -8,9 +8,9 @@
 //! Pangu-Pro-MoE vs Qwen2.5 debate (HonestAGI, 2025): the standard
 //! deviation of each layer's attention (q, k, v, o) and MLP (gate, up,
 //! down) weights, compared across models by Pearson correlation. It is
-//! reported, never used for a verdict: profiles of unrelated models trained
-//! with similar recipes correlate strongly too (measured in
-//! docs/weights.md), so a high correlation proves nothing without a null.
+//! reported, never used for a verdict: a correlation over a few dozen
+//! layers has no null distribution (how high do unrelated models of similar
+//! recipes go?), so its value proves nothing by itself (docs/weights.md).
 
 use std::path::Path;
 
@@ -173,7 +173,9 @@ pub fn load(path: &Path) -> Result<Fingerprint> {
         path: path.to_path_buf(),
         why,
     };
-    let len = std::fs::metadata(path).map_err(|e| WeightsError::io(path, e))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| WeightsError::io(path, e))?
+        .len();
     if len > MAX_FP {
         return Err(err(format!("{len} bytes is over the cap of {MAX_FP}")));
     }

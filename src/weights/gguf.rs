@@ -86,7 +86,9 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<String> {
         let n = self.u64()?;
         if n > MAX_STRING {
-            return Err(self.err(format!("string of {n} bytes exceeds the cap of {MAX_STRING}")));
+            return Err(self.err(format!(
+                "string of {n} bytes exceeds the cap of {MAX_STRING}"
+            )));
         }
         let s = self.take(n)?;
         String::from_utf8(s.to_vec()).map_err(|_| self.err("string is not UTF-8".into()))
@@ -127,19 +129,27 @@ impl<'a> Reader<'a> {
 
 /// Parse a mapped GGUF file.
 pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Parsed> {
-    let mut r = Reader { b: bytes, pos: 0, path };
+    let mut r = Reader {
+        b: bytes,
+        pos: 0,
+        path,
+    };
     let magic = r.take(4)?;
     if magic != b"GGUF" {
         return Err(r.err("not a GGUF file (magic is not `GGUF`)".into()));
     }
     let version = r.u32()?;
     if !(2..=3).contains(&version) {
-        return Err(r.err(format!("unsupported GGUF version {version} (2 and 3 are read)")));
+        return Err(r.err(format!(
+            "unsupported GGUF version {version} (2 and 3 are read)"
+        )));
     }
     let n_t = r.u64()?;
     let n_kv = r.u64()?;
     if n_t > MAX_TENSORS || n_kv > MAX_KV {
-        return Err(r.err(format!("{n_t} tensors / {n_kv} metadata entries exceed the caps")));
+        return Err(r.err(format!(
+            "{n_t} tensors / {n_kv} metadata entries exceed the caps"
+        )));
     }
     let mut meta = BTreeMap::new();
     for _ in 0..n_kv {
@@ -153,7 +163,11 @@ pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Parsed> {
         let name = r.string()?;
         let nd = r.u32()?;
         if nd == 0 || nd > MAX_DIMS {
-            return Err(WeightsError::tensor(path, &name, format!("{nd} dimensions (1 to {MAX_DIMS} allowed)")));
+            return Err(WeightsError::tensor(
+                path,
+                &name,
+                format!("{nd} dimensions (1 to {MAX_DIMS} allowed)"),
+            ));
         }
         let mut dims = Vec::new();
         for _ in 0..nd {
@@ -169,7 +183,9 @@ pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Parsed> {
             .as_usize()
             .filter(|a| a.is_power_of_two() && (8..=1 << 20).contains(a))
             // Below 8, quantized blocks could sit misaligned in memory.
-            .ok_or_else(|| r.err("general.alignment must be a power of two from 8 to 1 MiB".into()))?,
+            .ok_or_else(|| {
+                r.err("general.alignment must be a power of two from 8 to 1 MiB".into())
+            })?,
     };
     let data_start = r.pos.checked_next_multiple_of(align).unwrap_or(usize::MAX);
     if data_start > bytes.len() {
@@ -178,7 +194,18 @@ pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Parsed> {
     let rope = rope_heads(&meta);
     let mut tensors = Vec::with_capacity(raw.len());
     for (name, dims, ty, off) in raw {
-        tensors.push(tensor(path, bytes.len(), data_start, align, name, dims, ty, off, file, &rope)?);
+        tensors.push(tensor(
+            path,
+            bytes.len(),
+            data_start,
+            align,
+            name,
+            dims,
+            ty,
+            off,
+            file,
+            &rope,
+        )?);
     }
     check_overlap(path, &mut tensors)?;
     Ok(Parsed { meta, tensors })
@@ -198,7 +225,8 @@ fn tensor(
     rope: &Option<(usize, usize)>,
 ) -> Result<TensorInfo> {
     let terr = |why: String| WeightsError::tensor(path, &name, why);
-    let dtype = DType::from_ggml(ty).ok_or_else(|| terr(format!("unknown or unsupported ggml type {ty}")))?;
+    let dtype = DType::from_ggml(ty)
+        .ok_or_else(|| terr(format!("unknown or unsupported ggml type {ty}")))?;
     if dims.iter().any(|&d| d == 0) {
         return Err(terr(format!("zero dimension in {dims:?}")));
     }
@@ -243,7 +271,9 @@ fn tensor(
     };
     if let Some(h) = rope_heads {
         if shape.len() != 2 || shape[0] % h != 0 || (shape[0] / h) % 2 != 0 {
-            return Err(terr(format!("shape {shape:?} does not split into {h} RoPE heads")));
+            return Err(terr(format!(
+                "shape {shape:?} does not split into {h} RoPE heads"
+            )));
         }
     }
     Ok(TensorInfo {

@@ -29,13 +29,22 @@ mod rand_distr_normal {
 pub fn orthonormalise(a: &mut [f32], m: usize, l: usize) {
     for j in 0..l {
         for p in 0..j {
-            let dot: f64 = (0..m).map(|r| a[r * l + j] as f64 * a[r * l + p] as f64).sum();
+            let dot: f64 = (0..m)
+                .map(|r| a[r * l + j] as f64 * a[r * l + p] as f64)
+                .sum();
             for r in 0..m {
                 a[r * l + j] -= (dot as f32) * a[r * l + p];
             }
         }
-        let norm: f64 = (0..m).map(|r| (a[r * l + j] as f64).powi(2)).sum::<f64>().sqrt();
-        let inv = if norm > 1e-30 { (1.0 / norm) as f32 } else { 0.0 };
+        let norm: f64 = (0..m)
+            .map(|r| (a[r * l + j] as f64).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let inv = if norm > 1e-30 {
+            (1.0 / norm) as f32
+        } else {
+            0.0
+        };
         for r in 0..m {
             a[r * l + j] *= inv;
         }
@@ -134,11 +143,19 @@ pub fn moments_and_spectrum<R: Rng>(
         }
     }
     let ev = sym_eigenvalues(g, l);
-    Ok((summary, ev.iter().take(k).map(|e| e.max(0.0).sqrt()).collect()))
+    Ok((
+        summary,
+        ev.iter().take(k).map(|e| e.max(0.0).sqrt()).collect(),
+    ))
 }
 
 /// Small matrices: eigenvalues of the smaller Gram matrix, exactly.
-fn exact_small(ck: &Checkpoint, t: &TensorInfo, k: usize, mut mom: Moments) -> Result<(Summary, Vec<f64>)> {
+fn exact_small(
+    ck: &Checkpoint,
+    t: &TensorInfo,
+    k: usize,
+    mut mom: Moments,
+) -> Result<(Summary, Vec<f64>)> {
     let a = ck.read_all(t)?;
     mom.push(&a);
     let s = mom.summary();
@@ -161,7 +178,9 @@ fn exact_small(ck: &Checkpoint, t: &TensorInfo, k: usize, mut mom: Moments) -> R
         let mut g = vec![0f64; m * m];
         for i in 0..m {
             for j in 0..m {
-                g[i * m + j] = (0..n).map(|c| a[i * n + c] as f64 * a[j * n + c] as f64).sum();
+                g[i * m + j] = (0..n)
+                    .map(|c| a[i * n + c] as f64 * a[j * n + c] as f64)
+                    .sum();
             }
         }
         (m, g)

@@ -166,7 +166,12 @@ pub fn perm_test(
     let su = cosine_matrix(a_up, b_up, d)?;
     let pg = greedy_assign(&sg, n, n);
     let pu = greedy_assign(&su, n, n);
-    let matched = pg.iter().enumerate().map(|(i, &j)| sg[i * n + j].abs() as f64).sum::<f64>() / n as f64;
+    let matched = pg
+        .iter()
+        .enumerate()
+        .map(|(i, &j)| sg[i * n + j].abs() as f64)
+        .sum::<f64>()
+        / n as f64;
     let agree = pg.iter().zip(&pu).filter(|(x, y)| x == y).count() as f64 / n as f64;
     let fa: Vec<f64> = pg.iter().map(|&x| x as f64).collect();
     let fb: Vec<f64> = pu.iter().map(|&x| x as f64).collect();

@@ -130,7 +130,11 @@ impl Moments {
             mean,
             std: m2.sqrt(),
             rms,
-            kurtosis: if m2 > 0.0 { m4.max(0.0) / (m2 * m2) } else { f64::NAN },
+            kurtosis: if m2 > 0.0 {
+                m4.max(0.0) / (m2 * m2)
+            } else {
+                f64::NAN
+            },
             nan: self.nan,
             inf: self.inf,
         }
@@ -169,7 +173,9 @@ mod tests {
 
     #[test]
     fn normal_like_values() {
-        let xs: Vec<f32> = (0..10_000).map(|i| ((i % 7) as f32 - 3.0) + 100.0).collect();
+        let xs: Vec<f32> = (0..10_000)
+            .map(|i| ((i % 7) as f32 - 3.0) + 100.0)
+            .collect();
         let mut m = Moments::default();
         m.push(&xs);
         let s = m.summary();

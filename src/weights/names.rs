@@ -87,10 +87,16 @@ mod tests {
             canonical("model.layers.12.mlp.gate_proj.weight"),
             "blk.12.ffn_gate.weight"
         );
-        assert_eq!(canonical("blk.12.ffn_gate.weight"), "blk.12.ffn_gate.weight");
+        assert_eq!(
+            canonical("blk.12.ffn_gate.weight"),
+            "blk.12.ffn_gate.weight"
+        );
         assert_eq!(canonical("model.embed_tokens.weight"), "token_embd.weight");
         assert_eq!(canonical("lm_head.weight"), "output.weight");
-        assert_eq!(canonical("model.layers.x.mlp.gate_proj.weight"), "model.layers.x.mlp.gate_proj.weight");
+        assert_eq!(
+            canonical("model.layers.x.mlp.gate_proj.weight"),
+            "model.layers.x.mlp.gate_proj.weight"
+        );
         for n in [
             "model.layers.0.self_attn.o_proj.weight",
             "model.layers.3.self_attn.q_proj.bias",

@@ -110,20 +110,29 @@ pub enum Side {
     Fingerprint(Box<Fingerprint>),
 }
 
-const INTRINSIC_NOTE: &str = "Pearson correlation of per-layer weight std profiles (the 'intrinsic fingerprint'); not used for the verdict: unrelated models with similar recipes also correlate strongly";
+const INTRINSIC_NOTE: &str = "Pearson correlation of per-layer weight std profiles (the 'intrinsic fingerprint'); not used for the verdict: it has no null distribution, so no value of it is evidence by itself";
 
 /// Why two models cannot be compared weight by weight, if they cannot.
-fn incomparable(a: &[(String, Vec<usize>)], b: &[(String, Vec<usize>)], ha: Option<usize>, hb: Option<usize>) -> Option<String> {
+fn incomparable(
+    a: &[(String, Vec<usize>)],
+    b: &[(String, Vec<usize>)],
+    ha: Option<usize>,
+    hb: Option<usize>,
+) -> Option<String> {
     if let (Some(x), Some(y)) = (ha, hb) {
         if x != y {
-            return Some(format!("hidden sizes differ ({x} vs {y}): different architectures"));
+            return Some(format!(
+                "hidden sizes differ ({x} vs {y}): different architectures"
+            ));
         }
     }
-    let shared = a.iter().filter(|(n, s)| {
-        layer_role(n).is_some() && b.iter().any(|(m, t)| m == n && t == s)
-    });
+    let shared = a
+        .iter()
+        .filter(|(n, s)| layer_role(n).is_some() && b.iter().any(|(m, t)| m == n && t == s));
     if shared.count() == 0 {
-        return Some("no layer tensor has the same name and shape in both: different architectures".into());
+        return Some(
+            "no layer tensor has the same name and shape in both: different architectures".into(),
+        );
     }
     None
 }
@@ -131,12 +140,24 @@ fn incomparable(a: &[(String, Vec<usize>)], b: &[(String, Vec<usize>)], ha: Opti
 /// Statistic-only comparison from fingerprints (either side may be one).
 pub fn fingerprint_mode(a: &Fingerprint, b: &Fingerprint) -> Comparison {
     let names = |f: &Fingerprint| -> Vec<(String, Vec<usize>)> {
-        f.tensors.iter().map(|t| (t.canonical.clone(), t.shape.clone())).collect()
+        f.tensors
+            .iter()
+            .map(|t| (t.canonical.clone(), t.shape.clone()))
+            .collect()
     };
-    let not = incomparable(&names(a), &names(b), a.config.hidden_size, b.config.hidden_size);
+    let not = incomparable(
+        &names(a),
+        &names(b),
+        a.config.hidden_size,
+        b.config.hidden_size,
+    );
     let mut tensors = Vec::new();
     for ta in &a.tensors {
-        if let Some(tb) = b.tensors.iter().find(|t| t.canonical == ta.canonical && t.shape == ta.shape) {
+        if let Some(tb) = b
+            .tensors
+            .iter()
+            .find(|t| t.canonical == ta.canonical && t.shape == ta.shape)
+        {
             tensors.push(stat_cmp(ta, tb));
         }
     }
@@ -192,7 +213,10 @@ fn stat_cmp(a: &TensorStats, b: &TensorStats) -> TensorCmp {
     }
 }
 
-fn only<'a>(a: impl Iterator<Item = &'a String> + Clone, b: impl Iterator<Item = &'a String> + Clone) -> (Vec<String>, Vec<String>) {
+fn only<'a>(
+    a: impl Iterator<Item = &'a String> + Clone,
+    b: impl Iterator<Item = &'a String> + Clone,
+) -> (Vec<String>, Vec<String>) {
     let sa: std::collections::BTreeSet<_> = a.collect();
     let sb: std::collections::BTreeSet<_> = b.collect();
     (
@@ -253,6 +277,7 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
     let per = (CHUNK_ELEMS / cols).max(1);
     let (mut ba, mut bb) = (Vec::new(), Vec::new());
     let mut j = Joint::default();
+    let (check_a, check_b) = (ta.dtype == DType::F32, tb.dtype == DType::F32);
     let mut r = 0;
     while r < ta.rows() {
         let n = per.min(ta.rows() - r);
@@ -265,11 +290,17 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
             if x != y {
                 j.unequal += 1;
             }
-            for (k, e) in exact(x).into_iter().enumerate() {
-                j.inexact_a[k] += u64::from(!e);
+            // Only f32 storage needs the check, and only until one value
+            // fails it (typical f32 weights fail at once).
+            if check_a && (j.inexact_a[0] == 0 || j.inexact_a[1] == 0) {
+                for (k, e) in exact(x).into_iter().enumerate() {
+                    j.inexact_a[k] += u64::from(!e);
+                }
             }
-            for (k, e) in exact(y).into_iter().enumerate() {
-                j.inexact_b[k] += u64::from(!e);
+            if check_b && (j.inexact_b[0] == 0 || j.inexact_b[1] == 0) {
+                for (k, e) in exact(y).into_iter().enumerate() {
+                    j.inexact_b[k] += u64::from(!e);
+                }
             }
             if !(x.is_finite() && y.is_finite()) {
                 j.nonfinite += 1;
@@ -298,7 +329,12 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
     Ok(j)
 }
 
-fn tensor_cmp(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Result<(TensorCmp, Summary, Summary)> {
+fn tensor_cmp(
+    a: &Checkpoint,
+    ta: &TensorInfo,
+    b: &Checkpoint,
+    tb: &TensorInfo,
+) -> Result<(TensorCmp, Summary, Summary)> {
     let j = joint(a, ta, b, tb)?;
     // Similarity of tensors holding NaN/Inf means nothing: refuse, naming
     // the file and tensor (`lineage fingerprint` reports the counts).
@@ -360,15 +396,32 @@ fn tensor_cmp(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) 
 }
 
 /// Compare two checkpoints weight by weight.
-pub fn checkpoints(a: &Checkpoint, b: &Checkpoint, alpha: f64, progress: &Progress) -> Result<Comparison> {
+pub fn checkpoints(
+    a: &Checkpoint,
+    b: &Checkpoint,
+    alpha: f64,
+    progress: &Progress,
+) -> Result<Comparison> {
     let names = |c: &Checkpoint| -> Vec<(String, Vec<usize>)> {
-        c.tensors.iter().map(|t| (t.canonical.clone(), t.shape.clone())).collect()
+        c.tensors
+            .iter()
+            .map(|t| (t.canonical.clone(), t.shape.clone()))
+            .collect()
     };
-    let not = incomparable(&names(a), &names(b), a.config.hidden_size, b.config.hidden_size);
+    let not = incomparable(
+        &names(a),
+        &names(b),
+        a.config.hidden_size,
+        b.config.hidden_size,
+    );
     let pairs: Vec<(&TensorInfo, &TensorInfo)> = a
         .tensors
         .iter()
-        .filter_map(|ta| b.tensor(&ta.canonical).filter(|tb| tb.shape == ta.shape).map(|tb| (ta, tb)))
+        .filter_map(|ta| {
+            b.tensor(&ta.canonical)
+                .filter(|tb| tb.shape == ta.shape)
+                .map(|tb| (ta, tb))
+        })
         .collect();
     let pb = progress.bar(pairs.len() as u64, "tensors");
     let results = pairs
@@ -380,7 +433,10 @@ pub fn checkpoints(a: &Checkpoint, b: &Checkpoint, alpha: f64, progress: &Progre
         })
         .collect::<Result<Vec<_>>>()?;
     pb.finish_and_clear();
-    let (only_a, only_b) = only(a.tensors.iter().map(|t| &t.canonical), b.tensors.iter().map(|t| &t.canonical));
+    let (only_a, only_b) = only(
+        a.tensors.iter().map(|t| &t.canonical),
+        b.tensors.iter().map(|t| &t.canonical),
+    );
     let stats = |s: &Summary, t: &TensorInfo| TensorStats {
         name: t.name.clone(),
         canonical: t.canonical.clone(),
@@ -389,8 +445,16 @@ pub fn checkpoints(a: &Checkpoint, b: &Checkpoint, alpha: f64, progress: &Progre
         summary: *s,
         singular_values: Vec::new(),
     };
-    let sa: Vec<TensorStats> = results.iter().zip(&pairs).map(|(r, p)| stats(&r.1, p.0)).collect();
-    let sb: Vec<TensorStats> = results.iter().zip(&pairs).map(|(r, p)| stats(&r.2, p.1)).collect();
+    let sa: Vec<TensorStats> = results
+        .iter()
+        .zip(&pairs)
+        .map(|(r, p)| stats(&r.1, p.0))
+        .collect();
+    let sb: Vec<TensorStats> = results
+        .iter()
+        .zip(&pairs)
+        .map(|(r, p)| stats(&r.2, p.1))
+        .collect();
     let tensors: Vec<TensorCmp> = results.into_iter().map(|r| r.0).collect();
     let (la, lb) = (a.n_layers(), b.n_layers());
     let mut cmp = Comparison {
@@ -429,7 +493,13 @@ fn layer_pairs(la: usize, lb: usize, units: usize, d: usize) -> Vec<(usize, usiz
         .collect()
 }
 
-fn layers(a: &Checkpoint, b: &Checkpoint, cmp: &mut Comparison, alpha: f64, progress: &Progress) -> Result<()> {
+fn layers(
+    a: &Checkpoint,
+    b: &Checkpoint,
+    cmp: &mut Comparison,
+    alpha: f64,
+    progress: &Progress,
+) -> Result<()> {
     let (la, lb) = (cmp.layers_a, cmp.layers_b);
     let g0 = a.tensor("blk.0.ffn_gate.weight");
     let (units, d) = g0.map_or((0, 0), |t| (t.rows(), t.cols()));
@@ -447,16 +517,19 @@ fn layers(a: &Checkpoint, b: &Checkpoint, cmp: &mut Comparison, alpha: f64, prog
     out.sort_by_key(|l| (l.layer_b, l.layer_a));
     let best_ln = |l: &LayerCmp| -> f64 {
         // Two tests per layer: Bonferroni ×2 on the smaller p.
-        let m = l.perm_log10_p.unwrap_or(0.0).min(l.aligned_log10_p.unwrap_or(0.0));
+        let m = l
+            .perm_log10_p
+            .unwrap_or(0.0)
+            .min(l.aligned_log10_p.unwrap_or(0.0));
         (m + 2f64.log10()).min(0.0)
     };
     let bonf = (alpha / pairs.len().max(1) as f64).log10();
     for yb in 0..lb {
-        if let Some(best) = out
-            .iter()
-            .filter(|l| l.layer_b == yb)
-            .min_by(|x, y| best_ln(x).total_cmp(&best_ln(y)).then(x.layer_a.cmp(&y.layer_a)))
-        {
+        if let Some(best) = out.iter().filter(|l| l.layer_b == yb).min_by(|x, y| {
+            best_ln(x)
+                .total_cmp(&best_ln(y))
+                .then(x.layer_a.cmp(&y.layer_a))
+        }) {
             cmp.layer_map.push(LayerMapEntry {
                 layer_b: yb,
                 layer_a: best.layer_a,
@@ -469,10 +542,17 @@ fn layers(a: &Checkpoint, b: &Checkpoint, cmp: &mut Comparison, alpha: f64, prog
     let chosen: Vec<&LayerCmp> = cmp
         .layer_map
         .iter()
-        .filter_map(|m| out.iter().find(|l| l.layer_a == m.layer_a && l.layer_b == m.layer_b))
+        .filter_map(|m| {
+            out.iter()
+                .find(|l| l.layer_a == m.layer_a && l.layer_b == m.layer_b)
+        })
         .collect();
     let comb = |f: &dyn Fn(&LayerCmp) -> Option<f64>| {
-        let v: Vec<f64> = chosen.iter().filter_map(|l| f(l)).map(|p| p * LN10).collect();
+        let v: Vec<f64> = chosen
+            .iter()
+            .filter_map(|l| f(l))
+            .map(|p| p * LN10)
+            .collect();
         (!v.is_empty()).then(|| fisher_ln(&v) / LN10)
     };
     if la == lb {
@@ -488,8 +568,22 @@ fn layers(a: &Checkpoint, b: &Checkpoint, cmp: &mut Comparison, alpha: f64, prog
     Ok(())
 }
 
-fn layer_cmp(a: &Checkpoint, b: &Checkpoint, x: usize, y: usize, tensors: &[TensorCmp]) -> Result<LayerCmp> {
-    const ROLES: [&str; 7] = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"];
+fn layer_cmp(
+    a: &Checkpoint,
+    b: &Checkpoint,
+    x: usize,
+    y: usize,
+    tensors: &[TensorCmp],
+) -> Result<LayerCmp> {
+    const ROLES: [&str; 7] = [
+        "attn_q",
+        "attn_k",
+        "attn_v",
+        "attn_output",
+        "ffn_gate",
+        "ffn_up",
+        "ffn_down",
+    ];
     let mut cos = Vec::new();
     let mut lnp = Vec::new();
     let mut allowance: f64 = 0.0;
@@ -504,7 +598,10 @@ fn layer_cmp(a: &Checkpoint, b: &Checkpoint, x: usize, y: usize, tensors: &[Tens
         }
         allowance = allowance.max(pair_allowance(ta.dtype, tb.dtype));
         let c = if x == y {
-            tensors.iter().find(|t| t.name == na).and_then(|t| t.cosine.map(|c| (c, t.shape.iter().product::<usize>())))
+            tensors
+                .iter()
+                .find(|t| t.name == na)
+                .and_then(|t| t.cosine.map(|c| (c, t.shape.iter().product::<usize>())))
         } else {
             let r = tensor_cmp(a, ta, b, tb)?.0;
             r.cosine.map(|c| (c, ta.elems()))
@@ -531,20 +628,44 @@ fn layer_cmp(a: &Checkpoint, b: &Checkpoint, x: usize, y: usize, tensors: &[Tens
 
 /// Matched-units test on layer x of A vs layer y of B, and the relative
 /// error of gate/up/down after undoing the gate matching.
-fn mlp_perm(a: &Checkpoint, b: &Checkpoint, x: usize, y: usize) -> Result<(Option<PermTest>, Option<f64>)> {
+fn mlp_perm(
+    a: &Checkpoint,
+    b: &Checkpoint,
+    x: usize,
+    y: usize,
+) -> Result<(Option<PermTest>, Option<f64>)> {
     let get = |c: &Checkpoint, l: usize, r: &str| c.tensor(&format!("blk.{l}.{r}.weight")).cloned();
-    let (Some(ag), Some(au), Some(bg), Some(bu)) = (get(a, x, "ffn_gate"), get(a, x, "ffn_up"), get(b, y, "ffn_gate"), get(b, y, "ffn_up")) else {
+    let (Some(ag), Some(au), Some(bg), Some(bu)) = (
+        get(a, x, "ffn_gate"),
+        get(a, x, "ffn_up"),
+        get(b, y, "ffn_gate"),
+        get(b, y, "ffn_up"),
+    ) else {
         return Ok((None, None));
     };
-    if ag.shape != bg.shape || au.shape != bu.shape || ag.shape != au.shape || ag.shape.len() != 2 || ag.rows() < 2 {
+    if ag.shape != bg.shape
+        || au.shape != bu.shape
+        || ag.shape != au.shape
+        || ag.shape.len() != 2
+        || ag.rows() < 2
+    {
         return Ok((None, None));
     }
     let d = ag.cols();
-    let (vag, vau, vbg, vbu) = (a.read_all(&ag)?, a.read_all(&au)?, b.read_all(&bg)?, b.read_all(&bu)?);
-    if [&vag, &vau, &vbg, &vbu].iter().any(|v| v.iter().any(|x| !x.is_finite())) {
+    let (vag, vau, vbg, vbu) = (
+        a.read_all(&ag)?,
+        a.read_all(&au)?,
+        b.read_all(&bg)?,
+        b.read_all(&bu)?,
+    );
+    if [&vag, &vau, &vbg, &vbu]
+        .iter()
+        .any(|v| v.iter().any(|x| !x.is_finite()))
+    {
         return Ok((None, None));
     }
-    let (t, sigma) = perm_test(&vag, &vau, &vbg, &vbu, d).map_err(|e| WeightsError::tensor(&a.path, &ag.name, format!("matching failed: {e}")))?;
+    let (t, sigma) = perm_test(&vag, &vau, &vbg, &vbu, d)
+        .map_err(|e| WeightsError::tensor(&a.path, &ag.name, format!("matching failed: {e}")))?;
     // ‖A − P·B‖² over gate and up rows, and down columns.
     let (mut num, mut den) = (0f64, 0f64);
     for (va, vb) in [(&vag, &vbg), (&vau, &vbu)] {
@@ -569,6 +690,10 @@ fn mlp_perm(a: &Checkpoint, b: &Checkpoint, x: usize, y: usize) -> Result<(Optio
             }
         }
     }
-    let rel = if den > 0.0 { (num / den).sqrt() } else { f64::INFINITY };
+    let rel = if den > 0.0 {
+        (num / den).sqrt()
+    } else {
+        f64::INFINITY
+    };
     Ok((Some(t), Some(rel)))
 }

@@ -69,10 +69,10 @@ pub fn hash_files(ck: &Checkpoint, progress: &Progress) -> Vec<FileHash> {
         .files
         .par_iter()
         .map(|m| FileHash {
-            name: m
-                .path
-                .file_name()
-                .map_or_else(|| m.path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            name: m.path.file_name().map_or_else(
+                || m.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             bytes: m.map.len() as u64,
             sha256: sha256_mapped(m, |n| pb.inc(n)),
         })
@@ -85,7 +85,8 @@ pub fn hash_files(ck: &Checkpoint, progress: &Progress) -> Vec<FileHash> {
 pub fn open_side(path: &Path, progress: &Progress) -> anyhow::Result<(Side, InputEntry)> {
     if fingerprint::is_fingerprint_path(path) {
         let fp = fingerprint::load(path)?;
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let e = InputEntry {
             role: String::new(),
             path: path.display().to_string(),
@@ -112,21 +113,35 @@ pub fn open_side(path: &Path, progress: &Progress) -> anyhow::Result<(Side, Inpu
 }
 
 /// The fingerprint of a side (computing it for a checkpoint).
-fn as_fingerprint(s: Side, e: &InputEntry, p: &Parameters, progress: &Progress) -> anyhow::Result<Fingerprint> {
+fn as_fingerprint(
+    s: Side,
+    e: &InputEntry,
+    p: &Parameters,
+    progress: &Progress,
+) -> anyhow::Result<Fingerprint> {
     Ok(match s {
         Side::Fingerprint(f) => *f,
-        Side::Checkpoint(c) => fingerprint::compute(&c, e.files.clone(), p.seed, p.top_k, progress)?,
+        Side::Checkpoint(c) => {
+            fingerprint::compute(&c, e.files.clone(), p.seed, p.top_k, progress)?
+        }
     })
 }
 
 /// Run `lineage weights A B`.
-pub fn run(a: &Path, b: &Path, params: Parameters, progress: &Progress) -> anyhow::Result<WeightsReport> {
+pub fn run(
+    a: &Path,
+    b: &Path,
+    params: Parameters,
+    progress: &Progress,
+) -> anyhow::Result<WeightsReport> {
     let (sa, mut ea) = open_side(a, progress)?;
     let (sb, mut eb) = open_side(b, progress)?;
     ea.role = "a".into();
     eb.role = "b".into();
     let comparison = match (sa, sb) {
-        (Side::Checkpoint(x), Side::Checkpoint(y)) => pairwise::checkpoints(&x, &y, params.alpha, progress)?,
+        (Side::Checkpoint(x), Side::Checkpoint(y)) => {
+            pairwise::checkpoints(&x, &y, params.alpha, progress)?
+        }
         (x, y) => {
             let fa = as_fingerprint(x, &ea, &params, progress)?;
             let fb = as_fingerprint(y, &eb, &params, progress)?;
@@ -151,7 +166,8 @@ pub fn write(dir: &Path, r: &WeightsReport) -> anyhow::Result<Vec<PathBuf>> {
     let mut json = serde_json::to_vec_pretty(&rounded(r)?)?;
     json.push(b'\n');
     let md = markdown(r).into_bytes();
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     let mut out = Vec::new();
     for (name, bytes) in [("report.json", json), ("report.md", md)] {
         let p = dir.join(name);
@@ -199,14 +215,20 @@ pub fn markdown(r: &WeightsReport) -> String {
             i.kind,
             i.format,
             i.architecture,
-            i.sha256.as_deref().map(|h| format!(", sha256 `{}…`", &h[..16.min(h.len())])).unwrap_or_default()
+            i.sha256
+                .as_deref()
+                .map(|h| format!(", sha256 `{}…`", &h[..16.min(h.len())]))
+                .unwrap_or_default()
         ));
     }
     let v = &r.verdict;
     s.push_str(&format!(
         "\n## Verdict: `{}`\n\np-value: {} (log10 p = {})\n\nRule: {}\n\n> {}\n\n",
         v.label.as_str(),
-        v.p_value.map_or("none (no calibrated test applies)".into(), |p| format!("{p:.3e}")),
+        v.p_value
+            .map_or("none (no calibrated test applies)".into(), |p| format!(
+                "{p:.3e}"
+            )),
         f(v.log10_p_value),
         v.rule,
         r.note
@@ -229,7 +251,11 @@ pub fn markdown(r: &WeightsReport) -> String {
     if !c.layers.is_empty() {
         s.push_str("## Layers\n\n| A | B | aligned cos | log10 p aligned | Spearman ρ | log10 p matched | rel. err after unpermuting | allowance |\n|---|---|---|---|---|---|---|---|\n");
         for m in &c.layer_map {
-            if let Some(l) = c.layers.iter().find(|l| l.layer_a == m.layer_a && l.layer_b == m.layer_b) {
+            if let Some(l) = c
+                .layers
+                .iter()
+                .find(|l| l.layer_a == m.layer_a && l.layer_b == m.layer_b)
+            {
                 s.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                     l.layer_a,

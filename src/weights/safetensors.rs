@@ -39,7 +39,9 @@ pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Vec<TensorInfo>> 
     let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
     let avail = bytes.len() as u64 - 8;
     if n > MAX_HEADER {
-        return Err(err(format!("header length {n} exceeds the cap of {MAX_HEADER} bytes")));
+        return Err(err(format!(
+            "header length {n} exceeds the cap of {MAX_HEADER} bytes"
+        )));
     }
     if n > avail {
         return Err(err(format!(
@@ -72,7 +74,9 @@ pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Vec<TensorInfo>> 
             .bytes_for(elems)
             .ok_or_else(|| terr(format!("shape {shape:?} overflows")))?;
         if e < b {
-            return Err(terr(format!("data_offsets [{b}, {e}] end before they begin")));
+            return Err(terr(format!(
+                "data_offsets [{b}, {e}] end before they begin"
+            )));
         }
         if e - b != want {
             return Err(terr(format!(
@@ -108,7 +112,9 @@ pub fn parse(path: &Path, bytes: &[u8], file: usize) -> Result<Vec<TensorInfo>> 
 /// One header entry: dtype, shape and data offsets.
 fn entry(path: &Path, name: &str, v: &serde_json::Value) -> Result<(DType, Vec<u64>, u64, u64)> {
     let terr = |why: &str| WeightsError::tensor(path, name, why.to_string());
-    let o = v.as_object().ok_or_else(|| terr("entry is not an object"))?;
+    let o = v
+        .as_object()
+        .ok_or_else(|| terr("entry is not an object"))?;
     let ds = o
         .get("dtype")
         .and_then(|d| d.as_str())
@@ -143,7 +149,12 @@ fn entry(path: &Path, name: &str, v: &serde_json::Value) -> Result<(DType, Vec<u
 
 /// Tensors must tile the data buffer exactly: no overlap, no gap, no
 /// trailing bytes (the reference reader enforces the same).
-fn check_layout(path: &Path, ts: &mut [TensorInfo], data_start: usize, file_len: usize) -> Result<()> {
+fn check_layout(
+    path: &Path,
+    ts: &mut [TensorInfo],
+    data_start: usize,
+    file_len: usize,
+) -> Result<()> {
     ts.sort_by_key(|t| (t.start, t.len));
     let mut at = data_start;
     for t in ts.iter() {
@@ -174,7 +185,10 @@ fn check_layout(path: &Path, ts: &mut [TensorInfo], data_start: usize, file_len:
     if at != file_len {
         return Err(WeightsError::header(
             path,
-            format!("{} bytes after the last tensor belong to no tensor", file_len - at),
+            format!(
+                "{} bytes after the last tensor belong to no tensor",
+                file_len - at
+            ),
         ));
     }
     Ok(())
@@ -192,9 +206,13 @@ pub fn read_index(path: &Path) -> Result<ShardIndex> {
         path: path.to_path_buf(),
         why,
     };
-    let len = std::fs::metadata(path).map_err(|e| WeightsError::io(path, e))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| WeightsError::io(path, e))?
+        .len();
     if len > MAX_INDEX {
-        return Err(err(format!("index is {len} bytes, over the cap of {MAX_INDEX}")));
+        return Err(err(format!(
+            "index is {len} bytes, over the cap of {MAX_INDEX}"
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| WeightsError::io(path, e))?;
     let v: serde_json::Value =
@@ -227,11 +245,7 @@ pub fn read_index(path: &Path) -> Result<ShardIndex> {
 }
 
 /// The shards must hold exactly the tensors the index assigns them.
-pub fn check_index(
-    index_path: &Path,
-    idx: &ShardIndex,
-    tensors: &[TensorInfo],
-) -> Result<()> {
+pub fn check_index(index_path: &Path, idx: &ShardIndex, tensors: &[TensorInfo]) -> Result<()> {
     let err = |why: String| WeightsError::Shard {
         path: index_path.to_path_buf(),
         why,
@@ -240,7 +254,10 @@ pub fn check_index(
     for t in tensors {
         let shard = &idx.files[t.file];
         if !seen.insert(t.name.as_str()) {
-            return Err(err(format!("tensor `{}` is stored in more than one shard", t.name)));
+            return Err(err(format!(
+                "tensor `{}` is stored in more than one shard",
+                t.name
+            )));
         }
         match idx.weight_map.get(&t.name) {
             Some(f) if f == shard => {}
@@ -281,16 +298,28 @@ mod tests {
     #[test]
     fn parses_and_rejects() {
         let p = Path::new("x.safetensors");
-        let ok = file(r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, 8);
+        let ok = file(
+            r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
+            8,
+        );
         assert_eq!(parse(p, &ok, 0).unwrap()[0].shape, vec![2]);
-        let gap = file(r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8);
+        let gap = file(
+            r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+            8,
+        );
         assert!(parse(p, &gap, 0).unwrap_err().to_string().contains("gap"));
         let big = file(
             r#"{"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}}"#,
             8,
         );
-        assert!(parse(p, &big, 0).unwrap_err().to_string().contains("overflows"));
-        let i8 = file(r#"{"a":{"dtype":"I8","shape":[8],"data_offsets":[0,8]}}"#, 8);
+        assert!(parse(p, &big, 0)
+            .unwrap_err()
+            .to_string()
+            .contains("overflows"));
+        let i8 = file(
+            r#"{"a":{"dtype":"I8","shape":[8],"data_offsets":[0,8]}}"#,
+            8,
+        );
         assert!(parse(p, &i8, 0).unwrap_err().to_string().contains("dtype"));
     }
 }

@@ -44,21 +44,39 @@ pub type Tensors = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
 pub fn shapes(s: &Spec) -> Vec<(String, Vec<usize>)> {
     let hd = s.head_dim();
     let mut v = vec![
-        ("model.embed_tokens.weight".to_string(), vec![s.vocab, s.hidden]),
+        (
+            "model.embed_tokens.weight".to_string(),
+            vec![s.vocab, s.hidden],
+        ),
         ("model.norm.weight".to_string(), vec![s.hidden]),
         ("lm_head.weight".to_string(), vec![s.vocab, s.hidden]),
     ];
     for l in 0..s.layers {
         let p = format!("model.layers.{l}");
-        v.push((format!("{p}.self_attn.q_proj.weight"), vec![s.heads * hd, s.hidden]));
-        v.push((format!("{p}.self_attn.k_proj.weight"), vec![s.kv_heads * hd, s.hidden]));
-        v.push((format!("{p}.self_attn.v_proj.weight"), vec![s.kv_heads * hd, s.hidden]));
-        v.push((format!("{p}.self_attn.o_proj.weight"), vec![s.hidden, s.heads * hd]));
+        v.push((
+            format!("{p}.self_attn.q_proj.weight"),
+            vec![s.heads * hd, s.hidden],
+        ));
+        v.push((
+            format!("{p}.self_attn.k_proj.weight"),
+            vec![s.kv_heads * hd, s.hidden],
+        ));
+        v.push((
+            format!("{p}.self_attn.v_proj.weight"),
+            vec![s.kv_heads * hd, s.hidden],
+        ));
+        v.push((
+            format!("{p}.self_attn.o_proj.weight"),
+            vec![s.hidden, s.heads * hd],
+        ));
         v.push((format!("{p}.mlp.gate_proj.weight"), vec![s.ffn, s.hidden]));
         v.push((format!("{p}.mlp.up_proj.weight"), vec![s.ffn, s.hidden]));
         v.push((format!("{p}.mlp.down_proj.weight"), vec![s.hidden, s.ffn]));
         v.push((format!("{p}.input_layernorm.weight"), vec![s.hidden]));
-        v.push((format!("{p}.post_attention_layernorm.weight"), vec![s.hidden]));
+        v.push((
+            format!("{p}.post_attention_layernorm.weight"),
+            vec![s.hidden],
+        ));
     }
     v
 }

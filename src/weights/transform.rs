@@ -52,11 +52,18 @@ struct Plan {
 
 fn plans(cfg: &ModelConfig, ck: &Checkpoint, seed: u64) -> anyhow::Result<Vec<Plan>> {
     let layers = ck.n_layers();
-    let (Some(h), Some(kv), Some(hd)) = (cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim) else {
+    let (Some(h), Some(kv), Some(hd)) = (
+        cfg.num_attention_heads,
+        cfg.num_key_value_heads,
+        cfg.head_dim,
+    ) else {
         bail!("{}: cannot permute heads: the number of heads, KV heads or head size is unknown (no config.json / metadata)", ck.path.display());
     };
     if kv == 0 || h % kv != 0 || hd == 0 {
-        bail!("{}: {h} heads do not split into {kv} KV groups", ck.path.display());
+        bail!(
+            "{}: {h} heads do not split into {kv} KV groups",
+            ck.path.display()
+        );
     }
     let g = h / kv;
     (0..layers)
@@ -75,7 +82,12 @@ fn plans(cfg: &ModelConfig, ck: &Checkpoint, seed: u64) -> anyhow::Result<Vec<Pl
                 inner.shuffle(&mut stream(seed, &format!("q.{l}.{j}")));
                 q.extend(inner.into_iter().map(|t| old_kv * g + t));
             }
-            Ok(Plan { mlp, q_heads: q, kv_heads: kvp, head_dim: hd })
+            Ok(Plan {
+                mlp,
+                q_heads: q,
+                kv_heads: kvp,
+                head_dim: hd,
+            })
         })
         .collect()
 }
@@ -83,13 +95,18 @@ fn plans(cfg: &ModelConfig, ck: &Checkpoint, seed: u64) -> anyhow::Result<Vec<Pl
 /// Gather row blocks: new block i = old block map[i] (blocks of `rows_per` rows).
 fn gather_rows(v: &[f32], cols: usize, rows_per: usize, map: &[usize]) -> Vec<f32> {
     let blk = rows_per * cols;
-    map.iter().flat_map(|&o| v[o * blk..(o + 1) * blk].iter().copied()).collect()
+    map.iter()
+        .flat_map(|&o| v[o * blk..(o + 1) * blk].iter().copied())
+        .collect()
 }
 
 /// Gather column blocks in every row.
 fn gather_cols(v: &[f32], cols: usize, cols_per: usize, map: &[usize]) -> Vec<f32> {
     v.chunks_exact(cols)
-        .flat_map(|row| map.iter().flat_map(move |&o| row[o * cols_per..(o + 1) * cols_per].iter().copied()))
+        .flat_map(|row| {
+            map.iter()
+                .flat_map(move |&o| row[o * cols_per..(o + 1) * cols_per].iter().copied())
+        })
         .collect()
 }
 
@@ -107,7 +124,9 @@ fn permuted(ck: &Checkpoint, t: &TensorInfo, plans: Option<&[Plan]>) -> anyhow::
         "ffn_gate" | "ffn_up" => gather_rows(&v, cols, 1, &p.mlp),
         "ffn_down" => gather_cols(&v, cols, 1, &p.mlp),
         "attn_q" => gather_rows(&v, if is2d { cols } else { 1 }, p.head_dim, &p.q_heads),
-        "attn_k" | "attn_v" => gather_rows(&v, if is2d { cols } else { 1 }, p.head_dim, &p.kv_heads),
+        "attn_k" | "attn_v" => {
+            gather_rows(&v, if is2d { cols } else { 1 }, p.head_dim, &p.kv_heads)
+        }
         "attn_output" => gather_cols(&v, cols, p.head_dim, &p.q_heads),
         _ => v,
     })
@@ -121,8 +140,14 @@ fn bias_role(canon: &str) -> Option<(usize, &str)> {
 
 fn cast(v: &[f32], dt: DType) -> Vec<u8> {
     match dt {
-        DType::F16 => v.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect(),
-        DType::Bf16 => v.iter().flat_map(|x| half::bf16::from_f32(*x).to_le_bytes()).collect(),
+        DType::F16 => v
+            .iter()
+            .flat_map(|x| half::f16::from_f32(*x).to_le_bytes())
+            .collect(),
+        DType::Bf16 => v
+            .iter()
+            .flat_map(|x| half::bf16::from_f32(*x).to_le_bytes())
+            .collect(),
         _ => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
     }
 }
@@ -139,7 +164,8 @@ pub fn run(cfg: &TransformConfig) -> anyhow::Result<Vec<PathBuf>> {
         Some(s) => Some(plans(&ck.config, &ck, s)?),
         None => None,
     };
-    std::fs::create_dir_all(&cfg.out).with_context(|| format!("cannot create {}", cfg.out.display()))?;
+    std::fs::create_dir_all(&cfg.out)
+        .with_context(|| format!("cannot create {}", cfg.out.display()))?;
     match cfg.format {
         OutFormat::Safetensors => write_safetensors(&ck, cfg, plans.as_deref()),
         OutFormat::Gguf => write_gguf(&ck, cfg, plans.as_deref()),
@@ -147,10 +173,18 @@ pub fn run(cfg: &TransformConfig) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn out_dtype(cfg: &TransformConfig, t: &TensorInfo) -> DType {
-    cfg.dtype.unwrap_or(if t.dtype.is_float() { t.dtype } else { DType::F32 })
+    cfg.dtype.unwrap_or(if t.dtype.is_float() {
+        t.dtype
+    } else {
+        DType::F32
+    })
 }
 
-fn write_safetensors(ck: &Checkpoint, cfg: &TransformConfig, plans: Option<&[Plan]>) -> anyhow::Result<Vec<PathBuf>> {
+fn write_safetensors(
+    ck: &Checkpoint,
+    cfg: &TransformConfig,
+    plans: Option<&[Plan]>,
+) -> anyhow::Result<Vec<PathBuf>> {
     // Header first: every size is known from shapes and target dtypes.
     let mut entries = Vec::new();
     let mut off = 0u64;
@@ -173,7 +207,10 @@ fn write_safetensors(ck: &Checkpoint, cfg: &TransformConfig, plans: Option<&[Pla
         hbytes.push(b' ');
     }
     let target = cfg.out.join("model.safetensors");
-    let mut tmp = tempfile::Builder::new().prefix(".lineage-").suffix(".tmp").tempfile_in(&cfg.out)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".lineage-")
+        .suffix(".tmp")
+        .tempfile_in(&cfg.out)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         w.write_all(&(hbytes.len() as u64).to_le_bytes())?;
@@ -186,7 +223,8 @@ fn write_safetensors(ck: &Checkpoint, cfg: &TransformConfig, plans: Option<&[Pla
     }
     set_mode(tmp.as_file())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).with_context(|| format!("cannot write {}", target.display()))?;
+    tmp.persist(&target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
     let mut written = vec![target];
     written.extend(write_config(ck, cfg)?);
     Ok(written)
@@ -210,7 +248,9 @@ fn write_config(ck: &Checkpoint, cfg: &TransformConfig) -> anyhow::Result<Vec<Pa
         _ => "float32",
     });
     let mut out = Vec::new();
-    let src_cfg = (ck.format == Format::HfDir).then(|| cfg.src.join("config.json")).filter(|p| p.is_file());
+    let src_cfg = (ck.format == Format::HfDir)
+        .then(|| cfg.src.join("config.json"))
+        .filter(|p| p.is_file());
     let json = match src_cfg {
         Some(p) => {
             let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p)?)?;
@@ -225,7 +265,12 @@ fn write_config(ck: &Checkpoint, cfg: &TransformConfig) -> anyhow::Result<Vec<Pa
     crate::report::atomic::write(&p, &serde_json::to_vec_pretty(&json)?)?;
     out.push(p);
     if ck.format == Format::HfDir {
-        for f in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"] {
+        for f in [
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            "generation_config.json",
+        ] {
             let s = cfg.src.join(f);
             if s.is_file() {
                 let d = cfg.out.join(f);
@@ -238,7 +283,11 @@ fn write_config(ck: &Checkpoint, cfg: &TransformConfig) -> anyhow::Result<Vec<Pa
 }
 
 fn derived_config(c: &ModelConfig, dtype: &str) -> serde_json::Value {
-    let arch = if c.architecture.is_empty() || c.architecture == "unknown" { "llama" } else { &c.architecture };
+    let arch = if c.architecture.is_empty() || c.architecture == "unknown" {
+        "llama"
+    } else {
+        &c.architecture
+    };
     let class = match arch {
         "llama" => "LlamaForCausalLM".to_string(),
         a => format!("{}ForCausalLM", capitalise(a)),
@@ -264,10 +313,16 @@ fn derived_config(c: &ModelConfig, dtype: &str) -> serde_json::Value {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
-fn write_gguf(ck: &Checkpoint, cfg: &TransformConfig, plans: Option<&[Plan]>) -> anyhow::Result<Vec<PathBuf>> {
+fn write_gguf(
+    ck: &Checkpoint,
+    cfg: &TransformConfig,
+    plans: Option<&[Plan]>,
+) -> anyhow::Result<Vec<PathBuf>> {
     use candle_core::quantized::{gguf_file::Value, QTensor};
     use candle_core::{Device, Tensor};
     let c = &ck.config;
@@ -293,19 +348,31 @@ fn write_gguf(ck: &Checkpoint, cfg: &TransformConfig, plans: Option<&[Plan]>) ->
     let meta: Vec<(&str, Value)> = vec![
         ("general.architecture", Value::String("llama".into())),
         ("llama.block_count", u(c.num_hidden_layers)),
-        ("llama.context_length", u(c.max_position_embeddings.or(Some(2048)))),
+        (
+            "llama.context_length",
+            u(c.max_position_embeddings.or(Some(2048))),
+        ),
         ("llama.embedding_length", u(c.hidden_size)),
         ("llama.feed_forward_length", u(c.intermediate_size)),
         ("llama.attention.head_count", u(h)),
         ("llama.attention.head_count_kv", u(kv)),
         ("llama.attention.key_length", u(c.head_dim)),
         ("llama.attention.value_length", u(c.head_dim)),
-        ("llama.rope.freq_base", Value::F32(c.rope_theta.unwrap_or(10000.0) as f32)),
-        ("llama.attention.layer_norm_rms_epsilon", Value::F32(c.rms_norm_eps.unwrap_or(1e-5) as f32)),
+        (
+            "llama.rope.freq_base",
+            Value::F32(c.rope_theta.unwrap_or(10000.0) as f32),
+        ),
+        (
+            "llama.attention.layer_norm_rms_epsilon",
+            Value::F32(c.rms_norm_eps.unwrap_or(1e-5) as f32),
+        ),
         ("llama.vocab_size", u(c.vocab_size)),
     ];
     let target = cfg.out.join("model.gguf");
-    let mut tmp = tempfile::Builder::new().prefix(".lineage-").suffix(".tmp").tempfile_in(&cfg.out)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".lineage-")
+        .suffix(".tmp")
+        .tempfile_in(&cfg.out)?;
     {
         let mref: Vec<(&str, &Value)> = meta.iter().map(|(k, v)| (*k, v)).collect();
         let tref: Vec<(&str, &QTensor)> = qts.iter().map(|(k, v)| (k.as_str(), v)).collect();
@@ -315,7 +382,8 @@ fn write_gguf(ck: &Checkpoint, cfg: &TransformConfig, plans: Option<&[Plan]>) ->
     }
     set_mode(tmp.as_file())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).with_context(|| format!("cannot write {}", target.display()))?;
+    tmp.persist(&target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
     Ok(vec![target])
 }
 
@@ -342,7 +410,10 @@ mod tests {
     #[test]
     fn gathers() {
         let v: Vec<f32> = (0..6).map(|x| x as f32).collect(); // 3x2
-        assert_eq!(gather_rows(&v, 2, 1, &[2, 0, 1]), vec![4., 5., 0., 1., 2., 3.]);
+        assert_eq!(
+            gather_rows(&v, 2, 1, &[2, 0, 1]),
+            vec![4., 5., 0., 1., 2., 3.]
+        );
         assert_eq!(gather_cols(&v, 2, 1, &[1, 0]), vec![1., 0., 3., 2., 5., 4.]);
     }
 }

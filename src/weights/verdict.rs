@@ -70,13 +70,23 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
     let complete = c.only_in_a.is_empty() && c.only_in_b.is_empty();
     let al = c.aligned_log10_p;
     if complete && !c.tensors.is_empty() && c.tensors.iter().all(|t| t.identical == Some(true)) {
-        return v(Label::Identical, al, "every tensor is present in both with the same dtype and equal values".into());
+        return v(
+            Label::Identical,
+            al,
+            "every tensor is present in both with the same dtype and equal values".into(),
+        );
     }
     if !c.tensors.is_empty()
-        && c.tensors.iter().all(|t| t.rel_err.is_some_and(|e| e <= t.allowance))
+        && c.tensors
+            .iter()
+            .all(|t| t.rel_err.is_some_and(|e| e <= t.allowance))
         && c.layers_a == c.layers_b
     {
-        let worst = c.tensors.iter().filter_map(|t| t.rel_err.map(|e| e / t.allowance)).fold(0.0, f64::max);
+        let worst = c
+            .tensors
+            .iter()
+            .filter_map(|t| t.rel_err.map(|e| e / t.allowance))
+            .fold(0.0, f64::max);
         return v(
             Label::DtypeOrQuantizedCopy,
             al,
@@ -96,7 +106,9 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
         let sig_perm = perm.is_some_and(|p| p < thr);
         let sig_al = al.is_some_and(|p| p < thr);
         let unperm_ok = !c.layers.is_empty()
-            && c.layers.iter().all(|l| l.unpermuted_rel_err.is_some_and(|e| e <= l.allowance));
+            && c.layers
+                .iter()
+                .all(|l| l.unpermuted_rel_err.is_some_and(|e| e <= l.allowance));
         if sig_perm && all_sig && unperm_ok {
             let ac = mean(c.layers.iter().filter_map(|l| l.aligned_cosine));
             return v(
@@ -140,7 +152,9 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
     v(
         Label::Unrelated,
         p,
-        format!("no test rejects independence of the weights at alpha = {alpha}. {DISTILLATION_NOTE}"),
+        format!(
+            "no test rejects independence of the weights at alpha = {alpha}. {DISTILLATION_NOTE}"
+        ),
     )
 }
 
