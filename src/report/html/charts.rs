@@ -70,6 +70,7 @@ pub fn forest(rows: &[ForestRow], x_label: &str) -> anyhow::Result<String> {
             })
             .x_desc(x_label)
             .label_style((FONT, 13))
+            .light_line_style(WHITE)
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
@@ -103,6 +104,7 @@ pub fn null_strip(null: &[(String, f64)], observed: f64, observed_label: &str, x
             .disable_y_axis()
             .x_desc(x_label)
             .label_style((FONT, 13))
+            .light_line_style(WHITE)
             .draw()?;
         for (k, (_, v)) in null.iter().enumerate() {
             // Deterministic vertical spread so equal values stay visible.
@@ -137,6 +139,7 @@ pub fn scatter(points: &[(f64, f64)], x_label: &str, y_label: &str) -> anyhow::R
             .x_desc(x_label)
             .y_desc(y_label)
             .label_style((FONT, 13))
+            .light_line_style(WHITE)
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(vec![(lo, lo), (hi, hi)], MUTED.stroke_width(1))))?;
         chart.draw_series(points.iter().map(|&(x, y)| {

@@ -5,7 +5,7 @@
 
 use super::charts::{self, ForestRow};
 use super::{fmt_p, Block, Document, Section, Tone};
-use crate::compare::analysis::RANK_FAMILY;
+use crate::compare::analysis::{COMBINED, RANK_FAMILY};
 use crate::compare::detail::Detail;
 use crate::report::schema::{Parameters, Report, Tool};
 use crate::report::ReportWriter;
@@ -108,6 +108,7 @@ fn evidence(r: &Report) -> anyhow::Result<Section> {
         let rows: Vec<ForestRow> = top
             .families
             .iter()
+            .filter(|(name, _)| name.as_str() != COMBINED)
             .map(|(name, f)| ForestRow {
                 label: name.clone(),
                 estimate: f.excess.estimate,
@@ -119,7 +120,7 @@ fn evidence(r: &Report) -> anyhow::Result<Section> {
         s.push(Block::Figure {
             svg: charts::forest(&rows, "excess similarity (95% CI)")?,
             caption: format!(
-                "Forest plot: excess similarity of {} to {} in every evidence family, with its {:.0}% bootstrap confidence interval. Right of zero: closer than the reference panel explains. The deciding family ({RANK_FAMILY}) is drawn in red.",
+                "Forest plot: excess similarity of {} to {} in every evidence family, with its {:.0}% bootstrap confidence interval. Right of zero: closer than the reference panel explains. The deciding family ({RANK_FAMILY}) is drawn in red. The combined score is on a standardised scale and is listed in the table only.",
                 r.student, top.name, 100.0 * r.parameters.confidence
             ),
         });
