@@ -52,7 +52,18 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             Ok(crate::error::EXIT_OK)
         }
         Command::Simulate(a) => {
-            let files = synth::write_corpus(&a.out, a.seed, a.probes)?;
+            let files = synth::write_corpus_with(
+                &a.out,
+                &synth::SynthConfig {
+                    seed: a.seed,
+                    probes: a.probes,
+                    teachers: a.teachers,
+                    students_per_teacher: a.students_per_teacher,
+                    independents: a.independents,
+                    panel: a.panel,
+                    ..synth::SynthConfig::default()
+                },
+            )?;
             if !quiet {
                 eprintln!("wrote {} datasets to {}", files.len(), a.out.display());
             }

@@ -199,6 +199,18 @@ pub struct SimulateArgs {
     /// Probes per model.
     #[arg(long, default_value_t = 200)]
     pub probes: usize,
+    /// Teachers (scale tests; the example data use the default).
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().teachers)]
+    pub teachers: usize,
+    /// Students per teacher.
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().students_per_teacher)]
+    pub students_per_teacher: usize,
+    /// Models unrelated to every teacher.
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().independents)]
+    pub independents: usize,
+    /// Reference-panel models.
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().panel)]
+    pub panel: usize,
 }
 
 /// A validated command.

@@ -110,7 +110,7 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
     let bar = progress.bar(default_extractors().len() as u64, "comparing pairs");
     let mut cubes = Vec::new();
     channels::features(al.channels, |family, f| {
-        cubes.push((family, SimCube::from_features(&f)));
+        cubes.push((family, SimCube::from_features_inverted(&f)));
         bar.inc(1);
     });
     bar.finish_and_clear();
