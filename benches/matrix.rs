@@ -49,8 +49,12 @@ fn bench(c: &mut Criterion) {
             .collect(),
     };
     let bytes = cache::encode(&entry);
-    g.bench_function("cache_encode_800", |b| b.iter(|| black_box(cache::encode(&entry))));
-    g.bench_function("cache_decode_800", |b| b.iter(|| black_box(cache::decode(&bytes))));
+    g.bench_function("cache_encode_800", |b| {
+        b.iter(|| black_box(cache::encode(&entry)))
+    });
+    g.bench_function("cache_decode_800", |b| {
+        b.iter(|| black_box(cache::decode(&bytes)))
+    });
     g.finish();
     let n = 300;
     let dist: Vec<f64> = (0..n * n)
@@ -59,11 +63,14 @@ fn bench(c: &mut Criterion) {
             if a == b {
                 0.0
             } else {
-                ((a * 7919 + b * 7919) % 1000) as f64 / 1000.0 + (a as f64 - b as f64).abs() / n as f64
+                ((a * 7919 + b * 7919) % 1000) as f64 / 1000.0
+                    + (a as f64 - b as f64).abs() / n as f64
             }
         })
         .collect();
-    c.bench_function("matrix/upgma_300", |b| b.iter(|| black_box(tree::upgma(&dist, n))));
+    c.bench_function("matrix/upgma_300", |b| {
+        b.iter(|| black_box(tree::upgma(&dist, n)))
+    });
 }
 
 criterion_group! {

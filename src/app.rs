@@ -17,9 +17,12 @@ use crate::{compare, probes, report, synth};
 pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32> {
     match cmd {
         Command::Compare { cfg, out, html } => {
-            let datasets = compare::load_all(&cfg, &progress).context("cannot run the comparison")?;
+            let datasets =
+                compare::load_all(&cfg, &progress).context("cannot run the comparison")?;
             let (rep, detail) = compare::analyse_detailed(&cfg, &datasets, &progress);
-            let page = report::html::compare::CompareHtml { detail: Some(detail) };
+            let page = report::html::compare::CompareHtml {
+                detail: Some(detail),
+            };
             let mut written = match &html {
                 None => {
                     let mut w = report::default_writers();

@@ -350,7 +350,9 @@ fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {
         }
     }
     if cfg.shard.is_none() && cfg.inputs.len() < 2 {
-        return Err(UsageError("matrix needs at least two input datasets".into()));
+        return Err(UsageError(
+            "matrix needs at least two input datasets".into(),
+        ));
     }
     Ok(Command::Matrix { cfg, out: a.out })
 }
@@ -359,7 +361,10 @@ fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {
 pub fn parse_shard(s: &str) -> Result<(usize, usize), UsageError> {
     let bad = || UsageError(format!("--shard must be K/N with 1 <= K <= N, got `{s}`"));
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
-    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if k == 0 || k > n {
         return Err(bad());
     }

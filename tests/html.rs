@@ -42,10 +42,18 @@ fn html_is_self_contained_deterministic_and_snapshotted() {
     compare(&f, &a, "1").assert().code(0);
     compare(&f, &b, "4").assert().code(0);
     let html = std::fs::read_to_string(a.join("report.html")).expect("report.html written");
-    assert_eq!(html.as_bytes(), std::fs::read(b.join("report.html")).unwrap());
+    assert_eq!(
+        html.as_bytes(),
+        std::fs::read(b.join("report.html")).unwrap()
+    );
     assert!(html.contains("distilled-from teacher"));
-    assert!(html.matches("<svg").count() >= 4, "forest, two null strips, scatter");
-    for net in ["http://", "https://", "<script", "<link", "@import", "src=\""] {
+    assert!(
+        html.matches("<svg").count() >= 4,
+        "forest, two null strips, scatter"
+    );
+    for net in [
+        "http://", "https://", "<script", "<link", "@import", "src=\"",
+    ] {
         let hits: Vec<_> = html.match_indices(net).collect();
         // The SVG namespace URI is an identifier, not a fetch.
         let real = hits
@@ -66,7 +74,11 @@ fn html_flag_moves_the_page() {
     let f = small();
     let out = f.path("out");
     let page = f.path("elsewhere.html");
-    compare(&f, &out, "2").arg("--html").arg(&page).assert().code(0);
+    compare(&f, &out, "2")
+        .arg("--html")
+        .arg(&page)
+        .assert()
+        .code(0);
     assert!(page.exists());
     assert!(!out.join("report.html").exists());
     assert!(out.join("report.json").exists());

@@ -70,7 +70,10 @@ fn example_reports_render_in_headless_chromium() {
         .code(0);
     for (html, verdict) in [
         (cmp.join("report.html"), "distilled-from teacher-a"),
-        (mx.join("matrix.html"), "have a significant closest relative"),
+        (
+            mx.join("matrix.html"),
+            "have a significant closest relative",
+        ),
     ] {
         let pdf = html.with_extension("pdf");
         let png = html.with_extension("png");
@@ -83,8 +86,14 @@ fn example_reports_render_in_headless_chromium() {
         assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
         let dom = std::fs::read_to_string(&dom).unwrap();
-        assert!(dom.contains(verdict), "verdict missing from the rendered DOM");
-        assert!(dom.matches("<svg").count() >= 2, "charts missing from the rendered DOM");
+        assert!(
+            dom.contains(verdict),
+            "verdict missing from the rendered DOM"
+        );
+        assert!(
+            dom.matches("<svg").count() >= 2,
+            "charts missing from the rendered DOM"
+        );
         // The printed text carries the verdict too, when pdftotext exists.
         if let Ok(o) = Proc::new("pdftotext").arg(&pdf).arg("-").output() {
             if o.status.success() {

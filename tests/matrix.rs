@@ -30,7 +30,14 @@ fn matrix(f: &Fixture, out: &Path, cache: &Path) -> Command {
         .arg(out)
         .arg("--cache")
         .arg(cache)
-        .args(["--resamples", "199", "--bootstrap", "199", "--alpha", "0.05"]);
+        .args([
+            "--resamples",
+            "199",
+            "--bootstrap",
+            "199",
+            "--alpha",
+            "0.05",
+        ]);
     c
 }
 
@@ -46,7 +53,9 @@ fn finds_the_teacher_groups_the_pair_and_writes_every_output() {
         .arg("--quiet")
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("student: closest teacher (significant)"));
+        .stdout(predicate::str::contains(
+            "student: closest teacher (significant)",
+        ));
     let v: serde_json::Value = serde_json::from_slice(&read(out.join("matrix.json"))).unwrap();
     assert_eq!(v["schema_version"], "matrix-1.0");
     let models = v["models"].as_array().unwrap();
@@ -65,12 +74,26 @@ fn finds_the_teacher_groups_the_pair_and_writes_every_output() {
         .find(|t| t["model"] == "student")
         .unwrap();
     assert_eq!(student["teacher"], "teacher");
-    assert!(student["families"]["style"]["excess"]["ci_low"].as_f64().unwrap() > 0.0);
+    assert!(
+        student["families"]["style"]["excess"]["ci_low"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
     // The first merge of the tree joins the student and its teacher.
     let first = &v["tree"]["merges"][0];
-    let pair = [first["left"].as_u64().unwrap(), first["right"].as_u64().unwrap()];
+    let pair = [
+        first["left"].as_u64().unwrap(),
+        first["right"].as_u64().unwrap(),
+    ];
     let idx = |name: &str| models.iter().position(|m| m == name).unwrap() as u64;
-    assert_eq!(pair, [idx("student").min(idx("teacher")), idx("student").max(idx("teacher"))]);
+    assert_eq!(
+        pair,
+        [
+            idx("student").min(idx("teacher")),
+            idx("student").max(idx("teacher"))
+        ]
+    );
     assert!(v["tree"]["newick"].as_str().unwrap().ends_with(';'));
     // Every input is hashed into the report.
     for i in v["inputs"].as_array().unwrap() {
@@ -138,7 +161,10 @@ fn shards_fill_a_shared_cache_that_the_full_run_reuses() {
             .code(0)
             .stdout(predicate::str::contains(format!("shard {k}:")));
     }
-    assert!(!out.join("matrix.json").exists(), "a shard writes no report");
+    assert!(
+        !out.join("matrix.json").exists(),
+        "a shard writes no report"
+    );
     assert_eq!(walk(&cache).len(), 7);
     matrix(&f, &out, &cache)
         .assert()

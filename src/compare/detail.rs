@@ -30,7 +30,12 @@ pub struct Detail {
 }
 
 /// Series for candidate `top` (none without a candidate or a panel).
-pub fn compute(families: &[FamilyCube], roles: &Roles, names: &[String], top: Option<usize>) -> Detail {
+pub fn compute(
+    families: &[FamilyCube],
+    roles: &Roles,
+    names: &[String],
+    top: Option<usize>,
+) -> Detail {
     let Some(t) = top.filter(|_| !roles.panel.is_empty()) else {
         return Detail::default();
     };
@@ -42,7 +47,11 @@ pub fn compute(families: &[FamilyCube], roles: &Roles, names: &[String], top: Op
             let st = c.pair(s, t);
             let scatter = (0..c.probes())
                 .map(|i| {
-                    let panel: Vec<f64> = roles.panel.iter().map(|&r| f64::from(c.pair(s, r)[i])).collect();
+                    let panel: Vec<f64> = roles
+                        .panel
+                        .iter()
+                        .map(|&r| f64::from(c.pair(s, r)[i]))
+                        .collect();
                     (mean(&panel), f64::from(st[i]))
                 })
                 .collect();
@@ -50,7 +59,8 @@ pub fn compute(families: &[FamilyCube], roles: &Roles, names: &[String], top: Op
                 .panel
                 .iter()
                 .map(|&r| {
-                    let others: Vec<usize> = roles.panel.iter().copied().filter(|&x| x != r).collect();
+                    let others: Vec<usize> =
+                        roles.panel.iter().copied().filter(|&x| x != r).collect();
                     (names[r].clone(), mean(&c.excess(s, r, &others)))
                 })
                 .collect();

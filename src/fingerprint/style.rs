@@ -57,12 +57,7 @@ pub const BLOCKS: [fn(&str) -> Vec<(u32, f32)>; 4] =
 /// join them into one normalised style vector per response.
 pub fn weigh(blocks: [Counts; 4]) -> Features {
     let [open, format, disc, skel] = blocks;
-    join([
-        tfidf(open),
-        normalised(format),
-        tfidf(disc),
-        tfidf(skel),
-    ])
+    join([tfidf(open), normalised(format), tfidf(disc), tfidf(skel)])
 }
 
 fn normalised(mut f: Features) -> Features {

@@ -68,9 +68,8 @@ pub fn load(dir: &Path, key: &str) -> Option<Entry> {
 pub fn store(dir: &Path, key: &str, entry: &Entry) -> anyhow::Result<()> {
     let p = path(dir, key);
     let parent = p.parent().expect("cache path has a parent");
-    std::fs::create_dir_all(parent).map_err(|e| {
-        anyhow::anyhow!("cannot create cache directory {}: {e}", parent.display())
-    })?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| anyhow::anyhow!("cannot create cache directory {}: {e}", parent.display()))?;
     crate::report::atomic::write(&p, &encode(entry))
 }
 
@@ -87,8 +86,12 @@ pub fn encode(e: &Entry) -> Vec<u8> {
         put_u32(&mut out, r.channels.len() as u32);
         for v in &r.channels {
             put_u32(&mut out, v.idx.len() as u32);
-            v.idx.iter().for_each(|i| out.extend_from_slice(&i.to_le_bytes()));
-            v.val.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+            v.idx
+                .iter()
+                .for_each(|i| out.extend_from_slice(&i.to_le_bytes()));
+            v.val
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
         }
     }
     out
@@ -113,8 +116,14 @@ pub fn decode(bytes: &[u8]) -> Option<Entry> {
             let idx = r.take(nnz.checked_mul(4)?)?;
             let val = r.take(nnz.checked_mul(4)?)?;
             channels.push(SparseVec {
-                idx: idx.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect(),
-                val: val.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect(),
+                idx: idx
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                    .collect(),
+                val: val
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+                    .collect(),
             });
         }
         records.push(CachedRecord {
@@ -170,7 +179,10 @@ mod tests {
                     probe_id: Some("p1".into()),
                     prompt_key: "h:00".into(),
                     answered: true,
-                    channels: vec![SparseVec::from_pairs(vec![(3, 1.5), (1, 2.0)]), SparseVec::default()],
+                    channels: vec![
+                        SparseVec::from_pairs(vec![(3, 1.5), (1, 2.0)]),
+                        SparseVec::default(),
+                    ],
                 },
                 CachedRecord {
                     probe_id: None,

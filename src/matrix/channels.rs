@@ -72,9 +72,18 @@ mod tests {
     #[test]
     fn channels_rebuild_the_default_extractors_exactly() {
         let c = corpus(vec![
-            vec!["Sure! Here is a **list**:\n- one\n- two", "I hope this helps. The cat sat."],
-            vec!["Certainly. However, note that the cat sat on the mat today.", "No."],
-            vec!["# Title\n\nAs an AI, I cannot. Here is one two three four five six seven.", "one two three four five six seven"],
+            vec![
+                "Sure! Here is a **list**:\n- one\n- two",
+                "I hope this helps. The cat sat.",
+            ],
+            vec![
+                "Certainly. However, note that the cat sat on the mat today.",
+                "No.",
+            ],
+            vec![
+                "# Title\n\nAs an AI, I cannot. Here is one two three four five six seven.",
+                "one two three four five six seven",
+            ],
         ]);
         let mut aligned: Aligned = vec![Vec::new(); CHANNELS.len()];
         for model in &c.texts {

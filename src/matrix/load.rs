@@ -13,7 +13,7 @@ use super::cache::{self, CachedRecord, Entry};
 use super::channels::{self, Aligned, CHANNELS};
 use crate::compare::ModelSpec;
 use crate::fingerprint::{default_extractors, SparseVec};
-use crate::input::{self, hash::prompt_key, align::AlignBy, Format, InputError, Limits};
+use crate::input::{self, align::AlignBy, hash::prompt_key, Format, InputError, Limits};
 use crate::progress::Progress;
 
 /// One input after loading: its identity and cached fingerprint.

@@ -67,7 +67,11 @@ impl MatrixConfig {
     }
 
     fn specs(&self) -> Vec<ModelSpec> {
-        self.inputs.iter().chain(&self.references).cloned().collect()
+        self.inputs
+            .iter()
+            .chain(&self.references)
+            .cloned()
+            .collect()
     }
 }
 
@@ -138,8 +142,7 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
     bar.finish_and_clear();
     let tree = lineage_tree(&ex, &names[..na]);
     let families: Vec<String> = ex.by_family.keys().cloned().collect();
-    let square = |fam: &str, f: &dyn Fn(usize, usize) -> f64| -> Vec<Vec<Option<f64>>> {
-        let _ = fam;
+    let square = |f: &dyn Fn(usize, usize) -> f64| -> Vec<Vec<Option<f64>>> {
         (0..na)
             .map(|s| (0..na).map(|t| (s != t).then(|| f(s, t))).collect())
             .collect()
@@ -147,8 +150,8 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
     let mut excess = BTreeMap::new();
     let mut p_values = BTreeMap::new();
     for fam in &families {
-        excess.insert(fam.clone(), square(fam, &|s, t| ex.get(fam, s, t)));
-        p_values.insert(fam.clone(), square(fam, &|s, t| ex.p_between(fam, s, t)));
+        excess.insert(fam.clone(), square(&|s, t| ex.get(fam, s, t)));
+        p_values.insert(fam.clone(), square(&|s, t| ex.p_between(fam, s, t)));
     }
     let report = MatrixReport {
         schema_version: MATRIX_SCHEMA_VERSION.to_string(),
@@ -218,7 +221,11 @@ fn teacher(
         };
     };
     let families = pairs::evidence(fams, ex, names, s, t, rs);
-    let rank_family = if families.contains_key(RANK_FAMILY) { RANK_FAMILY } else { COMBINED };
+    let rank_family = if families.contains_key(RANK_FAMILY) {
+        RANK_FAMILY
+    } else {
+        COMBINED
+    };
     let p = families[rank_family].p_holm;
     TeacherEntry {
         model: names[s].clone(),
@@ -252,7 +259,10 @@ fn lineage_tree(ex: &pairs::Excess, names: &[String]) -> Tree {
     let merges = tree::upgma(&dist, na);
     Tree {
         method: "average linkage (UPGMA) on c − symmetrised combined excess".into(),
-        order: tree::leaf_order(&merges, na).into_iter().map(|i| names[i].clone()).collect(),
+        order: tree::leaf_order(&merges, na)
+            .into_iter()
+            .map(|i| names[i].clone())
+            .collect(),
         newick: tree::newick(&merges, names),
         merges,
     }

@@ -93,7 +93,11 @@ impl<'a> Family<'a> {
     /// Mean similarity of `x` to every model outside `excl` (which holds x).
     fn hub_mean(&self, x: usize, excl: &[usize]) -> f64 {
         let row: f64 = (0..self.n).filter(|&y| y != x).map(|y| self.m(x, y)).sum();
-        let drop: f64 = excl.iter().filter(|&&e| e != x).map(|&e| self.m(x, e)).sum();
+        let drop: f64 = excl
+            .iter()
+            .filter(|&&e| e != x)
+            .map(|&e| self.m(x, e))
+            .sum();
         (row - drop) / (self.n.saturating_sub(excl.len())).max(1) as f64
     }
 
@@ -118,7 +122,10 @@ impl<'a> Family<'a> {
     /// Scale of the family for student `s` (mean per-probe SD of its
     /// similarity to the others), as in `compare`.
     fn scale(&self, s: usize) -> f64 {
-        let v: Vec<f64> = (0..self.n).filter(|&r| r != s).map(|r| self.sd[s * self.n + r]).collect();
+        let v: Vec<f64> = (0..self.n)
+            .filter(|&r| r != s)
+            .map(|r| self.sd[s * self.n + r])
+            .collect();
         mean(&v)
     }
 
@@ -164,7 +171,10 @@ impl Excess {
     /// other model.
     pub fn p_between(&self, family: &str, s: usize, t: usize) -> f64 {
         let row = &self.by_family[family][s * self.n..(s + 1) * self.n];
-        let null: Vec<f64> = (0..self.n).filter(|&r| r != s && r != t).map(|r| row[r]).collect();
+        let null: Vec<f64> = (0..self.n)
+            .filter(|&r| r != s && r != t)
+            .map(|r| row[r])
+            .collect();
         panel::prediction_p(row[t], &null)
     }
 }
@@ -172,7 +182,11 @@ impl Excess {
 pub fn excess_all(fams: &[Family]) -> Excess {
     let n = fams.first().map_or(0, |f| f.n);
     let weights: Vec<Vec<f64>> = (0..n)
-        .map(|s| fams.iter().map(|f| combination_weight(f.weight, f.scale(s))).collect())
+        .map(|s| {
+            fams.iter()
+                .map(|f| combination_weight(f.weight, f.scale(s)))
+                .collect()
+        })
         .collect();
     let mut by_family = BTreeMap::new();
     let mut combined = vec![0.0; n * n];
@@ -219,13 +233,38 @@ pub fn evidence(
     let mut combined_mc: Vec<f64> = vec![0.0; n];
     for (k, f) in fams.iter().enumerate() {
         let series = f.excess_series(s, t);
-        combined_excess.iter_mut().zip(&series).for_each(|(c, v)| *c += w[k] * v);
-        let mc: Vec<f64> = (0..n).map(|r| if others.contains(&r) { f.mean_contrast(s, t, r) } else { 0.0 }).collect();
-        combined_mc.iter_mut().zip(&mc).for_each(|(c, v)| *c += w[k] * v);
+        combined_excess
+            .iter_mut()
+            .zip(&series)
+            .for_each(|(c, v)| *c += w[k] * v);
+        let mc: Vec<f64> = (0..n)
+            .map(|r| {
+                if others.contains(&r) {
+                    f.mean_contrast(s, t, r)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        combined_mc
+            .iter_mut()
+            .zip(&mc)
+            .for_each(|(c, v)| *c += w[k] * v);
         let rivals = hardest(&others, &mc);
         let contrasts: Vec<Vec<f64>> = rivals.iter().map(|&r| f.contrast_series(s, t, r)).collect();
         let sims: Vec<f64> = others.iter().map(|&r| f.m(s, r)).collect();
-        let r = summarise(&series, &contrasts, &rivals, ex, f.name, (f.m(s, t), mean(&sims)), names, s, t, rs);
+        let r = summarise(
+            &series,
+            &contrasts,
+            &rivals,
+            ex,
+            f.name,
+            (f.m(s, t), mean(&sims)),
+            names,
+            s,
+            t,
+            rs,
+        );
         out.insert(f.name.to_string(), r);
     }
     let rivals = hardest(&others, &combined_mc);
@@ -234,17 +273,31 @@ pub fn evidence(
         .map(|&r| {
             let mut c = vec![0.0; combined_excess.len()];
             for (k, f) in fams.iter().enumerate() {
-                c.iter_mut().zip(f.contrast_series(s, t, r)).for_each(|(a, v)| *a += w[k] * v);
+                c.iter_mut()
+                    .zip(f.contrast_series(s, t, r))
+                    .for_each(|(a, v)| *a += w[k] * v);
             }
             c
         })
         .collect();
-    let sim = |x: &dyn Fn(&Family) -> f64| -> f64 { fams.iter().zip(w).map(|(f, wk)| wk * x(f)).sum() };
+    let sim =
+        |x: &dyn Fn(&Family) -> f64| -> f64 { fams.iter().zip(w).map(|(f, wk)| wk * x(f)).sum() };
     let sims = (
         sim(&|f| f.m(s, t)),
         sim(&|f| mean(&others.iter().map(|&r| f.m(s, r)).collect::<Vec<_>>())),
     );
-    let c = summarise(&combined_excess, &contrasts, &rivals, ex, COMBINED, sims, names, s, t, rs);
+    let c = summarise(
+        &combined_excess,
+        &contrasts,
+        &rivals,
+        ex,
+        COMBINED,
+        sims,
+        names,
+        s,
+        t,
+        rs,
+    );
     let keys: Vec<String> = out.keys().cloned().collect();
     let adjusted = holm::adjust(&keys.iter().map(|k| out[k].p_value).collect::<Vec<_>>());
     for (k, p) in keys.iter().zip(adjusted) {
@@ -278,12 +331,24 @@ fn summarise(
     t: usize,
     rs: Resampling,
 ) -> FamilyResult {
-    let task = |what: &str, r: &str| format!("matrix/{what}/{}/{}/{family}/{r}", names[s], names[t]);
-    let ci = bootstrap::mean_ci(series, rs.bootstrap, rs.confidence, &mut stream(rs.seed, &task("bootstrap", "")));
+    let task =
+        |what: &str, r: &str| format!("matrix/{what}/{}/{}/{family}/{r}", names[s], names[t]);
+    let ci = bootstrap::mean_ci(
+        series,
+        rs.bootstrap,
+        rs.confidence,
+        &mut stream(rs.seed, &task("bootstrap", "")),
+    );
     let ps: Vec<f64> = contrasts
         .iter()
         .zip(rivals)
-        .map(|(d, &r)| signflip::p_value(d, rs.resamples, &mut stream(rs.seed, &task("signflip", &names[r]))))
+        .map(|(d, &r)| {
+            signflip::p_value(
+                d,
+                rs.resamples,
+                &mut stream(rs.seed, &task("signflip", &names[r])),
+            )
+        })
         .collect();
     let worst = crate::stats::first_max(&ps);
     let p_probes = worst.map_or(1.0, |j| ps[j]);
@@ -309,8 +374,16 @@ fn summarise(
 /// Index of `s`'s most likely teacher among `analysed` (largest style
 /// excess, ties by index) and the runner-up.
 pub fn rank(ex: &Excess, s: usize, analysed: usize) -> (Option<usize>, Option<usize>) {
-    let fam = if ex.by_family.contains_key(RANK_FAMILY) { RANK_FAMILY } else { COMBINED };
+    let fam = if ex.by_family.contains_key(RANK_FAMILY) {
+        RANK_FAMILY
+    } else {
+        COMBINED
+    };
     let mut c: Vec<usize> = (0..analysed).filter(|&t| t != s).collect();
-    c.sort_by(|&a, &b| ex.get(fam, s, b).total_cmp(&ex.get(fam, s, a)).then(a.cmp(&b)));
+    c.sort_by(|&a, &b| {
+        ex.get(fam, s, b)
+            .total_cmp(&ex.get(fam, s, a))
+            .then(a.cmp(&b))
+    });
     (c.first().copied(), c.get(1).copied())
 }

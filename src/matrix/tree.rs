@@ -113,7 +113,11 @@ pub fn newick(merges: &[Merge], names: &[String]) -> String {
             (h - height(m.right, n, merges)).max(0.0)
         )
     }
-    let root = if merges.is_empty() { 0 } else { n + merges.len() - 1 };
+    let root = if merges.is_empty() {
+        0
+    } else {
+        n + merges.len() - 1
+    };
     format!("{};", node(root, n, merges, names))
 }
 
@@ -140,11 +144,30 @@ mod tests {
             5.0, 5.0, 2.0, 0.0,
         ];
         let m = upgma(&d, 4);
-        assert_eq!(m[0], Merge { left: 0, right: 1, height: 1.0, size: 2 });
-        assert_eq!(m[1], Merge { left: 2, right: 3, height: 2.0, size: 2 });
+        assert_eq!(
+            m[0],
+            Merge {
+                left: 0,
+                right: 1,
+                height: 1.0,
+                size: 2
+            }
+        );
+        assert_eq!(
+            m[1],
+            Merge {
+                left: 2,
+                right: 3,
+                height: 2.0,
+                size: 2
+            }
+        );
         assert_eq!((m[2].left, m[2].right, m[2].height), (4, 5, 5.0));
         assert_eq!(leaf_order(&m, 4), vec![0, 1, 2, 3]);
-        let names: Vec<String> = ["a", "b", "c d", "e"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = ["a", "b", "c d", "e"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(
             newick(&m, &names),
             "((a:0.500000,b:0.500000):2.000000,('c d':1.000000,e:1.000000):1.500000);"

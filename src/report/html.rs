@@ -39,13 +39,28 @@ pub enum Tone {
 /// Content of a section.
 #[derive(Debug, Clone)]
 pub enum Block {
-    Verdict { label: String, tone: Tone, text: String },
+    Verdict {
+        label: String,
+        tone: Tone,
+        text: String,
+    },
     Paragraph(String),
     /// Trusted SVG from [`charts`] with a caption.
-    Figure { svg: String, caption: String },
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Figure {
+        svg: String,
+        caption: String,
+    },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// Two texts side by side under a heading (an exhibit).
-    Pair { heading: String, prompt: String, left: (String, String), right: (String, String) },
+    Pair {
+        heading: String,
+        prompt: String,
+        left: (String, String),
+        right: (String, String),
+    },
     KeyValues(Vec<(String, String)>),
     Code(String),
 }
@@ -105,11 +120,26 @@ pub fn render(doc: &Document) -> String {
     let mut h = String::with_capacity(1 << 16);
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.push_str(&format!("<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n", escape(&doc.title)));
-    h.push_str(&format!("<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n", escape(&doc.title), escape(&doc.subtitle)));
+    h.push_str(&format!(
+        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        escape(&doc.title)
+    ));
+    h.push_str(&format!(
+        "<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n",
+        escape(&doc.title),
+        escape(&doc.subtitle)
+    ));
     for s in &doc.sections {
-        let class = if s.page_break { " class=\"page-break\"" } else { "" };
-        h.push_str(&format!("<section id=\"{}\"{class}>\n<h2>{}</h2>\n", escape(&s.id), escape(&s.heading)));
+        let class = if s.page_break {
+            " class=\"page-break\""
+        } else {
+            ""
+        };
+        h.push_str(&format!(
+            "<section id=\"{}\"{class}>\n<h2>{}</h2>\n",
+            escape(&s.id),
+            escape(&s.heading)
+        ));
         for b in &s.blocks {
             block(&mut h, b);
         }
@@ -135,30 +165,53 @@ fn block(h: &mut String, b: &Block) {
         }
         Block::Paragraph(p) => h.push_str(&format!("<p>{}</p>\n", escape(p))),
         Block::Figure { svg, caption } => {
-            h.push_str(&format!("<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n", escape(caption)));
+            h.push_str(&format!(
+                "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                escape(caption)
+            ));
         }
         Block::Table { header, rows } => {
             h.push_str("<table>\n<thead><tr>");
-            header.iter().for_each(|c| h.push_str(&format!("<th>{}</th>", escape(c))));
+            header
+                .iter()
+                .for_each(|c| h.push_str(&format!("<th>{}</th>", escape(c))));
             h.push_str("</tr></thead>\n<tbody>\n");
             for r in rows {
                 h.push_str("<tr>");
-                r.iter().for_each(|c| h.push_str(&format!("<td>{}</td>", escape(c))));
+                r.iter()
+                    .for_each(|c| h.push_str(&format!("<td>{}</td>", escape(c))));
                 h.push_str("</tr>\n");
             }
             h.push_str("</tbody>\n</table>\n");
         }
-        Block::Pair { heading, prompt, left, right } => {
-            h.push_str(&format!("<h3>{}</h3>\n<p class=\"prompt\"><b>Prompt:</b> {}</p>\n<div class=\"pair\">\n", escape(heading), escape(prompt)));
+        Block::Pair {
+            heading,
+            prompt,
+            left,
+            right,
+        } => {
+            h.push_str(&format!(
+                "<h3>{}</h3>\n<p class=\"prompt\"><b>Prompt:</b> {}</p>\n<div class=\"pair\">\n",
+                escape(heading),
+                escape(prompt)
+            ));
             for (who, text) in [left, right] {
-                h.push_str(&format!("<div><b>{}</b><blockquote>{}</blockquote></div>\n", escape(who), escape(text)));
+                h.push_str(&format!(
+                    "<div><b>{}</b><blockquote>{}</blockquote></div>\n",
+                    escape(who),
+                    escape(text)
+                ));
             }
             h.push_str("</div>\n");
         }
         Block::KeyValues(kv) => {
             h.push_str("<table>\n<tbody>\n");
             for (k, v) in kv {
-                h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", escape(k), escape(v)));
+                h.push_str(&format!(
+                    "<tr><th>{}</th><td>{}</td></tr>\n",
+                    escape(k),
+                    escape(v)
+                ));
             }
             h.push_str("</tbody>\n</table>\n");
         }
@@ -184,14 +237,21 @@ mod tests {
         let evil = "<script>alert('x')</script>&\"";
         let mut s = Section::new("a\"b", evil, true);
         s.push(Block::Paragraph(evil.into()));
-        s.push(Block::Table { header: vec![evil.into()], rows: vec![vec![evil.into()]] });
+        s.push(Block::Table {
+            header: vec![evil.into()],
+            rows: vec![vec![evil.into()]],
+        });
         s.push(Block::Pair {
             heading: evil.into(),
             prompt: evil.into(),
             left: (evil.into(), evil.into()),
             right: (evil.into(), evil.into()),
         });
-        let html = render(&Document { title: evil.into(), subtitle: evil.into(), sections: vec![s] });
+        let html = render(&Document {
+            title: evil.into(),
+            subtitle: evil.into(),
+            sections: vec![s],
+        });
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));
         assert!(html.contains("class=\"page-break\""));

@@ -181,7 +181,10 @@ mod tests {
             vec![v(vec![(1, 0.3), (5, 1.1), (9, 0.7)]), v(vec![(2, 1.0)])],
             vec![v(vec![(1, 0.2), (9, 0.9)]), v(vec![(2, 0.5), (3, 0.5)])],
             vec![v(vec![(5, 0.4), (9, 0.1), (11, 2.0)]), SparseVec::default()],
-            vec![v(vec![(1, 1.0), (5, 1.0), (9, 1.0), (11, 1.0)]), v(vec![(3, 1.0)])],
+            vec![
+                v(vec![(1, 1.0), (5, 1.0), (9, 1.0), (11, 1.0)]),
+                v(vec![(3, 1.0)]),
+            ],
         ];
         let a = SimCube::from_features(&f);
         let b = SimCube::from_features_inverted(&f);

@@ -14,11 +14,16 @@ const MUTED: RGBColor = RGBColor(150, 150, 150);
 const BLUE: RGBColor = RGBColor(40, 90, 170);
 
 /// Draw into a fresh SVG of `w × h` pixels.
-fn svg(w: u32, h: u32, draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Res) -> anyhow::Result<String> {
+fn svg(
+    w: u32,
+    h: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Res,
+) -> anyhow::Result<String> {
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow::anyhow!("chart: {e}"))?;
+        root.fill(&WHITE)
+            .map_err(|e| anyhow::anyhow!("chart: {e}"))?;
         draw(&root).map_err(|e| anyhow::anyhow!("chart: {e}"))?;
         root.present().map_err(|e| anyhow::anyhow!("chart: {e}"))?;
     }
@@ -91,7 +96,12 @@ pub fn forest(rows: &[ForestRow], x_label: &str) -> anyhow::Result<String> {
 
 /// The between-model null sample as labelled dots, with the observed value
 /// as a vertical accent line.
-pub fn null_strip(null: &[(String, f64)], observed: f64, observed_label: &str, x_label: &str) -> anyhow::Result<String> {
+pub fn null_strip(
+    null: &[(String, f64)],
+    observed: f64,
+    observed_label: &str,
+    x_label: &str,
+) -> anyhow::Result<String> {
     let (lo, hi) = range(null.iter().map(|v| v.1).chain([observed]));
     svg(720, 190, |root| {
         let mut chart = ChartBuilder::on(root)
@@ -141,7 +151,10 @@ pub fn scatter(points: &[(f64, f64)], x_label: &str, y_label: &str) -> anyhow::R
             .label_style((FONT, 13))
             .light_line_style(WHITE)
             .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(lo, lo), (hi, hi)], MUTED.stroke_width(1))))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(lo, lo), (hi, hi)],
+            MUTED.stroke_width(1),
+        )))?;
         chart.draw_series(points.iter().map(|&(x, y)| {
             let c = if y > x { ACCENT } else { BLUE };
             Circle::new((x, y), 2, c.mix(0.6).filled())
@@ -152,8 +165,13 @@ pub fn scatter(points: &[(f64, f64)], x_label: &str, y_label: &str) -> anyhow::R
 
 /// Diverging colour for `v` scaled by `max` (blue below 0, red above).
 fn diverging(v: f64, max: f64) -> RGBColor {
-    let t = if max > 0.0 { (v / max).clamp(-1.0, 1.0) } else { 0.0 };
-    let mix = |a: u8, b: u8, t: f64| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+    let t = if max > 0.0 {
+        (v / max).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let mix =
+        |a: u8, b: u8, t: f64| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
     if t >= 0.0 {
         RGBColor(255, mix(255, 60, t), mix(255, 60, t))
     } else {
@@ -162,25 +180,44 @@ fn diverging(v: f64, max: f64) -> RGBColor {
 }
 
 /// Square heatmap of `values[row][col]` (None blank) in the given order.
-pub fn heatmap(names: &[String], values: &[Vec<Option<f64>>], order: &[usize]) -> anyhow::Result<String> {
+pub fn heatmap(
+    names: &[String],
+    values: &[Vec<Option<f64>>],
+    order: &[usize],
+) -> anyhow::Result<String> {
     let n = order.len();
     let cell = (640 / n.max(1)).clamp(4, 22) as i32;
     let label_w = 190;
     let size = label_w + cell * n as i32 + 20;
-    let max = values.iter().flatten().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    let max = values
+        .iter()
+        .flatten()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
     svg(size as u32, size as u32, |root| {
         for (i, &r) in order.iter().enumerate() {
             for (j, &c) in order.iter().enumerate() {
                 let x0 = label_w + j as i32 * cell;
                 let y0 = label_w + i as i32 * cell;
                 let fill = values[r][c].map_or(RGBColor(235, 235, 235), |v| diverging(v, max));
-                root.draw(&Rectangle::new([(x0, y0), (x0 + cell, y0 + cell)], fill.filled()))?;
+                root.draw(&Rectangle::new(
+                    [(x0, y0), (x0 + cell, y0 + cell)],
+                    fill.filled(),
+                ))?;
             }
             if cell >= 8 {
                 let style = (FONT, (cell - 2).min(13)).into_font().color(&INK);
-                root.draw(&Text::new(names[r].clone(), (4, label_w + i as i32 * cell + 2), style.clone()))?;
+                root.draw(&Text::new(
+                    names[r].clone(),
+                    (4, label_w + i as i32 * cell + 2),
+                    style.clone(),
+                ))?;
                 let vstyle = style.transform(FontTransform::Rotate270);
-                root.draw(&Text::new(names[r].clone(), (label_w + i as i32 * cell + 2, label_w - 4), vstyle))?;
+                root.draw(&Text::new(
+                    names[r].clone(),
+                    (label_w + i as i32 * cell + 2, label_w - 4),
+                    vstyle,
+                ))?;
             }
         }
         Ok(())
@@ -189,11 +226,19 @@ pub fn heatmap(names: &[String], values: &[Vec<Option<f64>>], order: &[usize]) -
 
 /// Horizontal dendrogram of average-linkage merges (leaves top to bottom in
 /// `order`, heights to the right).
-pub fn dendrogram(names: &[String], merges: &[crate::matrix::tree::Merge], order: &[usize]) -> anyhow::Result<String> {
+pub fn dendrogram(
+    names: &[String],
+    merges: &[crate::matrix::tree::Merge],
+    order: &[usize],
+) -> anyhow::Result<String> {
     let n = names.len();
     let row = 18;
     let (label_w, plot_w) = (200.0, 460.0);
-    let hmax = merges.iter().map(|m| m.height).fold(0.0f64, f64::max).max(1e-9);
+    let hmax = merges
+        .iter()
+        .map(|m| m.height)
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
     let mut y = vec![0.0f64; n + merges.len()];
     let mut x = vec![0.0f64; n + merges.len()];
     for (pos, &leaf) in order.iter().enumerate() {
@@ -208,16 +253,26 @@ pub fn dendrogram(names: &[String], merges: &[crate::matrix::tree::Merge], order
     svg((label_w + plot_w + 30.0) as u32, h, |root| {
         for (pos, &leaf) in order.iter().enumerate() {
             let yy = 10 + pos as i32 * row as i32 + 3;
-            root.draw(&Text::new(names[leaf].clone(), (4, yy), (FONT, 13).into_font().color(&INK)))?;
+            root.draw(&Text::new(
+                names[leaf].clone(),
+                (4, yy),
+                (FONT, 13).into_font().color(&INK),
+            ))?;
         }
         for (k, m) in merges.iter().enumerate() {
             let xm = px(x[n + k]);
             for c in [m.left, m.right] {
                 let yc = y[c].round() as i32;
-                root.draw(&PathElement::new(vec![(px(x[c]), yc), (xm, yc)], INK.stroke_width(1)))?;
+                root.draw(&PathElement::new(
+                    vec![(px(x[c]), yc), (xm, yc)],
+                    INK.stroke_width(1),
+                ))?;
             }
             root.draw(&PathElement::new(
-                vec![(xm, y[m.left].round() as i32), (xm, y[m.right].round() as i32)],
+                vec![
+                    (xm, y[m.left].round() as i32),
+                    (xm, y[m.right].round() as i32),
+                ],
                 INK.stroke_width(1),
             ))?;
         }

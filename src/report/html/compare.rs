@@ -55,7 +55,11 @@ fn verdict(r: &Report) -> Section {
         (l, _) => (l.to_string(), Tone::Caution),
     };
     let mut s = Section::new("summary", "Verdict and summary", false);
-    s.push(Block::Verdict { label, tone, text: v.reason.clone() });
+    s.push(Block::Verdict {
+        label,
+        tone,
+        text: v.reason.clone(),
+    });
     s.push(Block::Paragraph(summary(r)));
     s.push(Block::Paragraph(meaning(&v.label).into()));
     s
@@ -88,7 +92,11 @@ fn summary(r: &Report) -> String {
             rk.second,
             rk.difference.estimate,
             fmt_p(rk.p_value),
-            if rk.significant { ", significant" } else { ", not significant" }
+            if rk.significant {
+                ", significant"
+            } else {
+                ", not significant"
+            }
         ));
     }
     out
@@ -125,7 +133,18 @@ fn evidence(r: &Report) -> anyhow::Result<Section> {
             ),
         });
         s.push(Block::Table {
-            header: ["family", "similarity", "panel", "excess", "CI", "p", "p (Holm)", "hardest reference"].map(String::from).to_vec(),
+            header: [
+                "family",
+                "similarity",
+                "panel",
+                "excess",
+                "CI",
+                "p",
+                "p (Holm)",
+                "hardest reference",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: top
                 .families
                 .iter()
@@ -144,9 +163,20 @@ fn evidence(r: &Report) -> anyhow::Result<Section> {
                 .collect(),
         });
     }
-    s.push(Block::Paragraph("All candidates, ranked by style excess similarity:".into()));
+    s.push(Block::Paragraph(
+        "All candidates, ranked by style excess similarity:".into(),
+    ));
     s.push(Block::Table {
-        header: ["rank", "candidate", "style excess", "CI", "p (Holm)", "meets the rule"].map(String::from).to_vec(),
+        header: [
+            "rank",
+            "candidate",
+            "style excess",
+            "CI",
+            "p (Holm)",
+            "meets the rule",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: r
             .candidates
             .iter()
@@ -155,7 +185,10 @@ fn evidence(r: &Report) -> anyhow::Result<Section> {
                     c.rank.to_string(),
                     c.name.clone(),
                     format!("{:+.4}", c.excess_similarity.estimate),
-                    format!("[{:+.4}, {:+.4}]", c.excess_similarity.ci_low, c.excess_similarity.ci_high),
+                    format!(
+                        "[{:+.4}, {:+.4}]",
+                        c.excess_similarity.ci_low, c.excess_similarity.ci_high
+                    ),
                     fmt_p(c.p_value),
                     if c.significant { "yes" } else { "no" }.into(),
                 ]
@@ -204,9 +237,15 @@ fn scatter_section(d: &Detail) -> anyhow::Result<Section> {
 
 fn exhibits(r: &Report) -> Section {
     let mut s = Section::new("exhibits", "Exhibits", true);
-    let teacher = r.candidates.first().map_or(String::new(), |c| c.name.clone());
+    let teacher = r
+        .candidates
+        .first()
+        .map_or(String::new(), |c| c.name.clone());
     if r.exhibits.is_empty() {
-        s.push(Block::Paragraph("No probe shows the student closer to the top candidate than to every reference model.".into()));
+        s.push(Block::Paragraph(
+            "No probe shows the student closer to the top candidate than to every reference model."
+                .into(),
+        ));
     }
     s.push(Block::Paragraph(format!(
         "The probes on which {} and {} agree most distinctively (their similarity minus the student's highest similarity to any reference model), quoted as excerpts.",
@@ -230,7 +269,11 @@ pub fn appendix(tool: &Tool, p: &Parameters, r: &Report) -> Section {
     s.push(Block::Paragraph("Decision rule:".into()));
     s.push(Block::Code(r.verdict.rule.clone()));
     s.push(Block::Table {
-        header: ["input", "role", "format", "records", "probes", "SHA-256", "path"].map(String::from).to_vec(),
+        header: [
+            "input", "role", "format", "records", "probes", "SHA-256", "path",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: r
             .inputs
             .iter()
@@ -256,7 +299,11 @@ pub fn appendix(tool: &Tool, p: &Parameters, r: &Report) -> Section {
 
 /// Key-value rows shared by every report kind.
 pub fn tool_rows(tool: &Tool, p: &Parameters) -> Vec<(String, String)> {
-    let weights: Vec<String> = p.family_weights.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let weights: Vec<String> = p
+        .family_weights
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     vec![
         ("tool".into(), format!("{} {}", tool.name, tool.version)),
         ("git commit".into(), tool.git_commit.clone()),
@@ -266,7 +313,10 @@ pub fn tool_rows(tool: &Tool, p: &Parameters) -> Vec<(String, String)> {
         ("sign-flip resamples".into(), p.resamples.to_string()),
         ("bootstrap resamples".into(), p.bootstrap.to_string()),
         ("confidence".into(), p.confidence.to_string()),
-        ("format".into(), p.format.clone().unwrap_or_else(|| "sniffed".into())),
+        (
+            "format".into(),
+            p.format.clone().unwrap_or_else(|| "sniffed".into()),
+        ),
         ("extractors".into(), p.extractors.join(", ")),
         ("family weights".into(), weights.join(", ")),
     ]

@@ -79,7 +79,17 @@ fn teachers(r: &MatrixReport) -> anyhow::Result<Section> {
         });
     }
     s.push(Block::Table {
-        header: ["model", "closest relative", "runner-up", "style excess", "style p (Holm)", "combined excess", "significant"].map(String::from).to_vec(),
+        header: [
+            "model",
+            "closest relative",
+            "runner-up",
+            "style excess",
+            "style p (Holm)",
+            "combined excess",
+            "significant",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: r
             .teachers
             .iter()
@@ -89,9 +99,15 @@ fn teachers(r: &MatrixReport) -> anyhow::Result<Section> {
                     t.model.clone(),
                     t.teacher.clone().unwrap_or_default(),
                     t.runner_up.clone().unwrap_or_default(),
-                    fam(RANK_FAMILY).map(|f| format!("{:+.4}", f.excess.estimate)).unwrap_or_default(),
-                    fam(RANK_FAMILY).map(|f| fmt_p(f.p_holm)).unwrap_or_default(),
-                    fam(COMBINED).map(|f| format!("{:+.3}", f.excess.estimate)).unwrap_or_default(),
+                    fam(RANK_FAMILY)
+                        .map(|f| format!("{:+.4}", f.excess.estimate))
+                        .unwrap_or_default(),
+                    fam(RANK_FAMILY)
+                        .map(|f| fmt_p(f.p_holm))
+                        .unwrap_or_default(),
+                    fam(COMBINED)
+                        .map(|f| format!("{:+.3}", f.excess.estimate))
+                        .unwrap_or_default(),
                     if t.significant { "yes" } else { "no" }.into(),
                 ]
             })
@@ -135,7 +151,11 @@ fn tree(r: &MatrixReport) -> anyhow::Result<Section> {
 fn appendix(r: &MatrixReport) -> Section {
     let p = &r.parameters;
     let mut s = Section::new("appendix", "Appendix: reproducibility", true);
-    let weights: Vec<String> = p.family_weights.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let weights: Vec<String> = p
+        .family_weights
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     s.push(Block::KeyValues(vec![
         ("tool".into(), format!("{} {}", r.tool.name, r.tool.version)),
         ("git commit".into(), r.tool.git_commit.clone()),
@@ -145,19 +165,45 @@ fn appendix(r: &MatrixReport) -> Section {
         ("sign-flip resamples".into(), p.resamples.to_string()),
         ("bootstrap resamples".into(), p.bootstrap.to_string()),
         ("confidence".into(), p.confidence.to_string()),
-        ("panel members tested per family".into(), p.rivals.to_string()),
-        ("fingerprint version".into(), p.fingerprint_version.to_string()),
-        ("format".into(), p.format.clone().unwrap_or_else(|| "sniffed".into())),
+        (
+            "panel members tested per family".into(),
+            p.rivals.to_string(),
+        ),
+        (
+            "fingerprint version".into(),
+            p.fingerprint_version.to_string(),
+        ),
+        (
+            "format".into(),
+            p.format.clone().unwrap_or_else(|| "sniffed".into()),
+        ),
         ("extractors".into(), p.extractors.join(", ")),
         ("family weights".into(), weights.join(", ")),
-        ("alignment".into(), format!("by {}, {} probes analysed, {} excluded", r.alignment.by, r.alignment.probes_analysed, r.alignment.probes_excluded)),
+        (
+            "alignment".into(),
+            format!(
+                "by {}, {} probes analysed, {} excluded",
+                r.alignment.by, r.alignment.probes_analysed, r.alignment.probes_excluded
+            ),
+        ),
     ]));
     s.push(Block::Table {
-        header: ["input", "role", "format", "probes", "SHA-256", "path"].map(String::from).to_vec(),
+        header: ["input", "role", "format", "probes", "SHA-256", "path"]
+            .map(String::from)
+            .to_vec(),
         rows: r
             .inputs
             .iter()
-            .map(|i| vec![i.name.clone(), i.role.clone(), i.format.clone(), i.probes.to_string(), i.sha256.clone(), i.path.clone()])
+            .map(|i| {
+                vec![
+                    i.name.clone(),
+                    i.role.clone(),
+                    i.format.clone(),
+                    i.probes.to_string(),
+                    i.sha256.clone(),
+                    i.path.clone(),
+                ]
+            })
             .collect(),
     });
     s
