@@ -47,11 +47,13 @@ impl Extractor for Style {
     }
 }
 
+/// A per-response raw-count function.
+pub type CountFn = fn(&str) -> Vec<(u32, f32)>;
+
 /// The raw-count function of each block, in joining order; [`weigh`] turns
 /// their counts into the style vectors. Kept apart so `lineage matrix` can
 /// cache the per-response counts and weigh them over any set of models.
-pub const BLOCKS: [fn(&str) -> Vec<(u32, f32)>; 4] =
-    [opener_closer, format_counts, discourse, skeleton];
+pub const BLOCKS: [CountFn; 4] = [opener_closer, format_counts, discourse, skeleton];
 
 /// Weigh the raw counts of the [`BLOCKS`] (`[block][model][probe]`) and
 /// join them into one normalised style vector per response.

@@ -29,10 +29,10 @@ pub fn upgma(dist: &[f64], n: usize) -> Vec<Merge> {
     let mut merges = Vec::with_capacity(n.saturating_sub(1));
     while active.len() > 1 {
         let (mut bi, mut bj, mut best) = (0, 1, f64::INFINITY);
-        for i in 0..active.len() {
-            for j in i + 1..active.len() {
-                if d[i][j] < best {
-                    (bi, bj, best) = (i, j, d[i][j]);
+        for (i, row) in d.iter().enumerate() {
+            for (j, &x) in row.iter().enumerate().skip(i + 1) {
+                if x < best {
+                    (bi, bj, best) = (i, j, x);
                 }
             }
         }
