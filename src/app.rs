@@ -16,9 +16,27 @@ use crate::{compare, probes, report, synth};
 /// Run `cmd`; returns the process exit code on success.
 pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32> {
     match cmd {
-        Command::Compare { cfg, out } => {
-            let rep = compare::run(&cfg, &progress).context("cannot run the comparison")?;
-            let written = report::write_all(&out, &rep, &report::default_writers())?;
+        Command::Compare { cfg, out, html } => {
+            let datasets =
+                compare::load_all(&cfg, &progress).context("cannot run the comparison")?;
+            let (rep, detail) = compare::analyse_detailed(&cfg, &datasets, &progress);
+            let page = report::html::compare::CompareHtml {
+                detail: Some(detail),
+            };
+            let mut written = match &html {
+                None => {
+                    let mut w = report::default_writers();
+                    w.push(Box::new(page));
+                    report::write_all(&out, &rep, &w)?
+                }
+                Some(path) => {
+                    let bytes = report::ReportWriter::render(&page, &rep)?;
+                    let w = report::write_all(&out, &rep, &report::default_writers())?;
+                    report::atomic::write(path, &bytes)?;
+                    w
+                }
+            };
+            written.extend(html);
             let v = &rep.verdict;
             println!(
                 "{}: {}{}",
@@ -37,7 +55,18 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             Ok(crate::error::EXIT_OK)
         }
         Command::Simulate(a) => {
-            let files = synth::write_corpus(&a.out, a.seed, a.probes)?;
+            let files = synth::write_corpus_with(
+                &a.out,
+                &synth::SynthConfig {
+                    seed: a.seed,
+                    probes: a.probes,
+                    teachers: a.teachers,
+                    students_per_teacher: a.students_per_teacher,
+                    independents: a.independents,
+                    panel: a.panel,
+                    ..synth::SynthConfig::default()
+                },
+            )?;
             if !quiet {
                 eprintln!("wrote {} datasets to {}", files.len(), a.out.display());
             }
@@ -112,6 +141,7 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             }
             Ok(crate::error::EXIT_OK)
         }
+        Command::Matrix { cfg, out } => matrix(&cfg, &out, &progress, quiet),
         Command::ProbesList => {
             let suite = probes::builtin();
             let mut s = String::new();
@@ -203,6 +233,55 @@ fn emit(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Run `matrix` (or one `--shard`) and write its outputs.
+fn matrix(
+    cfg: &crate::matrix::MatrixConfig,
+    out: &Path,
+    progress: &Progress,
+    quiet: bool,
+) -> anyhow::Result<i32> {
+    if let Some((k, n)) = cfg.shard {
+        let info = crate::matrix::run_shard(cfg, progress)?;
+        println!(
+            "shard {k}/{n}: {} fingerprinted, {} already cached in {}",
+            info.fingerprinted,
+            info.cache_hits,
+            cfg.cache.display()
+        );
+        return Ok(crate::error::EXIT_OK);
+    }
+    let (rep, info) = crate::matrix::run(cfg, progress)?;
+    let files = [
+        ("matrix.json", rep.to_json()?),
+        ("matrix.csv", rep.to_csv()?),
+        ("matrix.html", report::html::matrix::render(&rep)?),
+    ];
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output directory {}", out.display()))?;
+    for (name, bytes) in &files {
+        report::atomic::write(&out.join(name), bytes)?;
+    }
+    for t in &rep.teachers {
+        println!(
+            "{}: closest {}{}",
+            t.model,
+            t.teacher.as_deref().unwrap_or("-"),
+            if t.significant { " (significant)" } else { "" }
+        );
+    }
+    if !quiet {
+        eprintln!(
+            "{} models, {} probes; fingerprinted {}, cache hits {}; wrote {}/matrix.{{json,csv,html}}",
+            rep.models.len(),
+            rep.alignment.probes_analysed,
+            info.fingerprinted,
+            info.cache_hits,
+            out.display()
+        );
+    }
+    Ok(crate::error::EXIT_OK)
 }
 
 /// Print what `verify` found; exit 1 when anything differs.

@@ -52,6 +52,9 @@ pub enum CliCommand {
     /// Re-save a checkpoint as HF safetensors or GGUF: cast, dequantize,
     /// or permute hidden units and heads (function-preserving).
     Transform(TransformArgs),
+    /// Compare every pair of many models: calibrated excess-similarity
+    /// matrices, each model's most likely teacher and a lineage tree.
+    Matrix(MatrixArgs),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +124,43 @@ pub struct TransformArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Datasets to analyse: files or directories, PATH or NAME=PATH.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Calibration-only panel datasets: files or directories (repeatable).
+    #[arg(long = "reference", short = 'r', num_args = 1..)]
+    pub references: Vec<String>,
+    /// Output directory for matrix.json, matrix.csv and matrix.html.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Fingerprint cache directory (default: OUT/.lineage-cache).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Fingerprint only the K-th of N slices of the inputs into the cache,
+    /// then stop (for cluster job arrays; see docs/scaling.md).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Significance level.
+    #[arg(long, default_value_t = 0.01)]
+    pub alpha: f64,
+    /// Seed of every random stream.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Force the input format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Sign-flip resamples per test.
+    #[arg(long, default_value_t = 999)]
+    pub resamples: usize,
+    /// Bootstrap resamples per confidence interval.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RefusalsArgs {
     /// Dataset to classify (any supported input format).
     pub input: PathBuf,
@@ -187,6 +227,9 @@ pub struct CompareArgs {
     /// Bootstrap resamples per confidence interval.
     #[arg(long, default_value_t = 2000)]
     pub bootstrap: usize,
+    /// Write the HTML report here instead of OUT/report.html.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -234,6 +277,18 @@ pub struct SimulateArgs {
     /// Probes per model.
     #[arg(long, default_value_t = 200)]
     pub probes: usize,
+    /// Teachers (scale tests; the example data use the default).
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().teachers)]
+    pub teachers: usize,
+    /// Students per teacher.
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().students_per_teacher)]
+    pub students_per_teacher: usize,
+    /// Models unrelated to every teacher.
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().independents)]
+    pub independents: usize,
+    /// Reference-panel models.
+    #[arg(long, default_value_t = crate::synth::SynthConfig::default().panel)]
+    pub panel: usize,
 }
 
 /// A validated command.
@@ -241,6 +296,12 @@ pub struct SimulateArgs {
 pub enum Command {
     Compare {
         cfg: CompareConfig,
+        out: PathBuf,
+        /// Where the HTML report goes (default OUT/report.html).
+        html: Option<PathBuf>,
+    },
+    Matrix {
+        cfg: crate::matrix::MatrixConfig,
         out: PathBuf,
     },
     Simulate(SimulateArgs),
@@ -280,6 +341,7 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
         CliCommand::Compare(a) => resolve_compare(a),
         CliCommand::Simulate(a) => Ok(Command::Simulate(a)),
         CliCommand::Verify { report } => Ok(Command::Verify(report)),
+        CliCommand::Matrix(a) => resolve_matrix(a),
         CliCommand::Refusals(a) => Ok(Command::Refusals {
             input: a.input,
             format: a.format,
@@ -390,7 +452,66 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.bootstrap = a.bootstrap;
     cfg.limits = a.limits.limits();
     check_unique(&cfg)?;
-    Ok(Command::Compare { cfg, out: a.out })
+    Ok(Command::Compare {
+        cfg,
+        out: a.out,
+        html: a.html,
+    })
+}
+
+fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {
+    if !(a.alpha > 0.0 && a.alpha < 1.0) {
+        return Err(UsageError(format!(
+            "--alpha must lie in (0, 1), got {}",
+            a.alpha
+        )));
+    }
+    let mut inputs = Vec::new();
+    for i in &a.inputs {
+        inputs.extend(expand_reference(i)?);
+    }
+    let mut references = Vec::new();
+    for r in &a.references {
+        references.extend(expand_reference(r)?);
+    }
+    let cache = a.cache.unwrap_or_else(|| a.out.join(".lineage-cache"));
+    let mut cfg = crate::matrix::MatrixConfig::new(inputs, references, cache);
+    cfg.shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    cfg.alpha = a.alpha;
+    cfg.seed = a.seed;
+    cfg.format = a.format;
+    cfg.resamples = a.resamples;
+    cfg.bootstrap = a.bootstrap;
+    cfg.limits = a.limits.limits();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in cfg.inputs.iter().chain(&cfg.references) {
+        if !seen.insert(m.name.as_str()) {
+            return Err(UsageError(format!(
+                "model name `{}` is used twice; name one of them with NAME=PATH",
+                m.name
+            )));
+        }
+    }
+    if cfg.shard.is_none() && cfg.inputs.len() < 2 {
+        return Err(UsageError(
+            "matrix needs at least two input datasets".into(),
+        ));
+    }
+    Ok(Command::Matrix { cfg, out: a.out })
+}
+
+/// Parse `K/N` with 1 <= K <= N.
+pub fn parse_shard(s: &str) -> Result<(usize, usize), UsageError> {
+    let bad = || UsageError(format!("--shard must be K/N with 1 <= K <= N, got `{s}`"));
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 /// Parse `NAME=PATH` or `PATH` (name = file stem).

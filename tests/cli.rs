@@ -113,7 +113,7 @@ fn compare_finds_the_teacher_and_writes_both_reports() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["report.json", "report.md"]);
+    assert_eq!(files, ["report.html", "report.json", "report.md"]);
 
     let rep = report(&out);
     assert!(rep["schema_version"].is_string());

@@ -84,7 +84,7 @@ fn scale(cube: &SimCube, roles: &Roles) -> f64 {
 /// scale, or zero when the family does not vary across the panel (for
 /// example no shared 6-gram at all), since it then carries no information
 /// and dividing by a vanishing scale would let it swamp the others.
-fn combination_weight(weight: f64, scale: f64) -> f64 {
+pub fn combination_weight(weight: f64, scale: f64) -> f64 {
     if scale > 1e-6 {
         weight / scale
     } else {

@@ -9,6 +9,7 @@
 //! ([`refusal`], [`identity`]).
 
 pub mod analysis;
+pub mod detail;
 pub mod exhibits;
 pub mod identity;
 pub mod profile;
@@ -97,6 +98,16 @@ pub fn load_all(cfg: &CompareConfig, progress: &Progress) -> Result<Vec<Dataset>
 /// Run the whole comparison on already-loaded datasets (student first, then
 /// candidates, then references, as in [`load_all`]).
 pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -> Report {
+    analyse_detailed(cfg, datasets, progress).0
+}
+
+/// [`analyse`], plus the per-probe series the HTML charts draw (not part of
+/// report.json).
+pub fn analyse_detailed(
+    cfg: &CompareConfig,
+    datasets: &[Dataset],
+    progress: &Progress,
+) -> (Report, detail::Detail) {
     let corpus = input::align::align(datasets);
     let nt = cfg.teachers.len();
     let roles = Roles {
@@ -132,7 +143,8 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
     bar.finish_and_clear();
     let decided = verdict::decide(cfg, &corpus, &roles, evidence, rs);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
-    Report {
+    let detail = detail::compute(&families, &roles, &corpus.models, decided.top_index());
+    let report = Report {
         schema_version: SCHEMA_VERSION.to_string(),
         tool: Tool {
             name: "lineage".into(),
@@ -161,7 +173,8 @@ pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -
         exhibits,
         refusal: Some(refusal_section),
         identity: Some(identity_section),
-    }
+    };
+    (report, detail)
 }
 
 /// Load, then analyse.
@@ -173,16 +186,29 @@ pub fn run(cfg: &CompareConfig, progress: &Progress) -> Result<Report, InputErro
 pub fn family_cubes(corpus: &Corpus, progress: &Progress) -> Vec<FamilyCube> {
     let extractors = default_extractors();
     let bar = progress.bar(extractors.len() as u64, "fingerprinting");
-    let mut by_family: Vec<(Family, Vec<SimCube>)> = Vec::new();
-    for ex in &extractors {
-        let cube = SimCube::from_features(&ex.extract(corpus));
-        match by_family.iter_mut().find(|(f, _)| *f == ex.family()) {
-            Some((_, v)) => v.push(cube),
-            None => by_family.push((ex.family(), vec![cube])),
-        }
-        bar.inc(1);
-    }
+    let cubes = extractors
+        .iter()
+        .map(|ex| {
+            let cube = SimCube::from_features(&ex.extract(corpus));
+            bar.inc(1);
+            (ex.family(), cube)
+        })
+        .collect();
     bar.finish_and_clear();
+    group_cubes(cubes)
+}
+
+/// One cube per family, in order of first appearance: the element-wise mean
+/// of its extractors' cubes, with the family's weight. Shared by `compare`
+/// and `matrix` so both see the same similarities.
+pub fn group_cubes(cubes: Vec<(Family, SimCube)>) -> Vec<FamilyCube> {
+    let mut by_family: Vec<(Family, Vec<SimCube>)> = Vec::new();
+    for (family, cube) in cubes {
+        match by_family.iter_mut().find(|(f, _)| *f == family) {
+            Some((_, v)) => v.push(cube),
+            None => by_family.push((family, vec![cube])),
+        }
+    }
     by_family
         .into_iter()
         .map(|(f, cubes)| FamilyCube {

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::features::{count_all, tfidf};
+use super::features::{count_all, tfidf, Counts};
 use super::lexicon::{is_function_word, DISCOURSE};
 use super::tokenize::{feature_id, ngram_id, words, words_and_punct};
 use super::{Extractor, Family, Features, SparseVec};
@@ -43,14 +43,23 @@ impl Extractor for Style {
         Family::Style
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        let blocks = [
-            tfidf(count_all(corpus, opener_closer)),
-            normalised(count_all(corpus, format_counts)),
-            tfidf(count_all(corpus, discourse)),
-            tfidf(count_all(corpus, skeleton)),
-        ];
-        join(blocks, corpus)
+        weigh(BLOCKS.map(|f| count_all(corpus, f)))
     }
+}
+
+/// A per-response raw-count function.
+pub type CountFn = fn(&str) -> Vec<(u32, f32)>;
+
+/// The raw-count function of each block, in joining order; [`weigh`] turns
+/// their counts into the style vectors. Kept apart so `lineage matrix` can
+/// cache the per-response counts and weigh them over any set of models.
+pub const BLOCKS: [CountFn; 4] = [opener_closer, format_counts, discourse, skeleton];
+
+/// Weigh the raw counts of the [`BLOCKS`] (`[block][model][probe]`) and
+/// join them into one normalised style vector per response.
+pub fn weigh(blocks: [Counts; 4]) -> Features {
+    let [open, format, disc, skel] = blocks;
+    join([tfidf(open), normalised(format), tfidf(disc), tfidf(skel)])
 }
 
 fn normalised(mut f: Features) -> Features {
@@ -58,10 +67,10 @@ fn normalised(mut f: Features) -> Features {
     f
 }
 
-fn join(blocks: [Features; 4], corpus: &Corpus) -> Features {
-    (0..corpus.n_models())
+fn join(blocks: [Features; 4]) -> Features {
+    (0..blocks[0].len())
         .map(|m| {
-            (0..corpus.n_probes())
+            (0..blocks[0][m].len())
                 .map(|p| {
                     let pairs = blocks
                         .iter()

@@ -280,18 +280,27 @@ struct Line<'a> {
 /// `dir/MANIFEST.tsv` with each model's name, role and teacher. Returns the
 /// dataset files written.
 pub fn write_corpus(dir: &Path, seed: u64, probes: usize) -> anyhow::Result<Vec<PathBuf>> {
-    anyhow::ensure!(probes > 0, "--probes must be at least 1");
-    let cfg = SynthConfig {
-        seed,
-        probes,
-        ..SynthConfig::default()
-    };
+    write_corpus_with(
+        dir,
+        &SynthConfig {
+            seed,
+            probes,
+            ..SynthConfig::default()
+        },
+    )
+}
+
+/// [`write_corpus`] with every size of the corpus chosen (used by
+/// `lineage simulate --teachers ... --panel ...` for scale tests).
+pub fn write_corpus_with(dir: &Path, cfg: &SynthConfig) -> anyhow::Result<Vec<PathBuf>> {
+    anyhow::ensure!(cfg.probes > 0, "--probes must be at least 1");
+    anyhow::ensure!(cfg.teachers > 0, "--teachers must be at least 1");
     let panel_dir = dir.join("panel");
     std::fs::create_dir_all(&panel_dir)
         .with_context(|| format!("cannot create {}", panel_dir.display()))?;
     let mut written = Vec::new();
     let mut manifest = String::from("name\trole\tteacher\n");
-    for m in generate(&cfg) {
+    for m in generate(cfg) {
         let folder = if m.role == Role::Panel {
             &panel_dir
         } else {
