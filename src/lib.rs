@@ -11,6 +11,7 @@ pub mod compare;
 pub mod error;
 pub mod fingerprint;
 pub mod input;
+pub mod model;
 pub mod probes;
 pub mod progress;
 pub mod report;
