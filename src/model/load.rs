@@ -165,8 +165,13 @@ fn safetensor_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
 }
 
 /// The network of a GGUF file (llama, mistral or qwen2 architecture) and
-/// its metadata.
-pub fn load_gguf(path: &Path, device: &Device) -> Result<(Transformer, GgufMeta), ModelError> {
+/// its metadata. `dense`: dequantize the matrices to f32 (None: on CPU when
+/// they fit in [`MAX_DEQUANTIZED_BYTES`]).
+pub fn load_gguf(
+    path: &Path,
+    device: &Device,
+    dense: Option<bool>,
+) -> Result<(Transformer, GgufMeta), ModelError> {
     let mut f = File::open(path).map_err(|source| ModelError::Io {
         path: path.into(),
         source,
@@ -174,11 +179,15 @@ pub fn load_gguf(path: &Path, device: &Device) -> Result<(Transformer, GgufMeta)
     let ct = gguf_file::Content::read(&mut f)
         .map_err(|e| ModelError::config(path, format!("not a readable GGUF file: {e}")))?;
     let arch = gguf_arch(path, &ct)?;
+    let dense = dense.unwrap_or_else(|| {
+        device.is_cpu() && f32_bytes(&ct).is_some_and(|b| b <= MAX_DEQUANTIZED_BYTES)
+    });
     let mut g = GgufTensors {
         ct: &ct,
         file: &mut f,
         path,
         device,
+        dense,
     };
     let net = g.build(arch)?;
     Ok((net, ct.metadata))
@@ -247,11 +256,32 @@ fn gguf_arch(path: &Path, ct: &gguf_file::Content) -> Result<Arch, ModelError> {
     Ok(arch)
 }
 
+/// On CPU, GGUF weights up to this size in f32 are dequantized at load
+/// time: candle's CPU kernels for several block types (Q4_1, Q5_0, ...) have
+/// no SIMD path and run scalar, while the dense f32 matmul (gemm) picks
+/// AVX/FMA at run time; for small models this is several times faster and
+/// more exact (the quantized kernels also round activations to 8 bits).
+pub const MAX_DEQUANTIZED_BYTES: u64 = 4 << 30;
+
+/// Size of every tensor of the file in f32 (None on overflow).
+fn f32_bytes(ct: &gguf_file::Content) -> Option<u64> {
+    ct.tensor_infos.values().try_fold(0u64, |acc, t| {
+        let n = t
+            .shape
+            .dims()
+            .iter()
+            .try_fold(1u64, |a, &d| a.checked_mul(d as u64))?;
+        acc.checked_add(n.checked_mul(4)?)
+    })
+}
+
 struct GgufTensors<'a> {
     ct: &'a gguf_file::Content,
     file: &'a mut File,
     path: &'a Path,
     device: &'a Device,
+    /// Dequantize matrices to f32 (see [`MAX_DEQUANTIZED_BYTES`]).
+    dense: bool,
 }
 
 impl GgufTensors<'_> {
@@ -285,13 +315,17 @@ impl GgufTensors<'_> {
 
     fn lin(&mut self, p: &str, out: usize, inp: usize, bias: bool) -> Result<Lin, ModelError> {
         let name = format!("{p}.weight");
-        let w = self.q(&name, &[out, inp])?;
-        let w = QMatMul::from_qtensor(w).map_err(|e| self.err(&name, e))?;
         let b = if bias {
             Some(self.dense(&format!("{p}.bias"), &[out])?)
         } else {
             None
         };
+        if self.dense {
+            let w = self.dense(&name, &[out, inp])?;
+            return Ok(Lin::Dense(Linear::new(w, b)));
+        }
+        let w = self.q(&name, &[out, inp])?;
+        let w = QMatMul::from_qtensor(w).map_err(|e| self.err(&name, e))?;
         Ok(Lin::Quant(w, b))
     }
 

@@ -75,7 +75,7 @@ impl Model {
         let (net, codec) = if path.is_dir() {
             (load::load_hf(path, device)?, codec::Codec::from_hf(path)?)
         } else if path.is_file() && is_gguf(path)? {
-            let (net, md) = load::load_gguf(path, device)?;
+            let (net, md) = load::load_gguf(path, device, None)?;
             (net, codec::Codec::from_gguf(path, &md)?)
         } else if !path.exists() {
             return Err(ModelError::Io {
