@@ -89,6 +89,9 @@ pub struct ProbeArgs {
     /// Seed of the sampling streams.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Answers generated together (one forward pass per token for all).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub batch: u32,
     #[command(flatten)]
     pub run: ModelRunArgs,
 }
@@ -307,6 +310,7 @@ fn resolve_probe(a: ProbeArgs) -> Result<Command, UsageError> {
         limit: a.limit,
         categories: a.categories,
         samples: a.samples,
+        batch: a.batch as usize,
         gen: crate::model::generate::GenConfig {
             max_new_tokens: a.max_new_tokens,
             temperature: a.temperature,

@@ -152,3 +152,42 @@ fn teacher_forced_scores_agree_with_generation() {
         }
     }
 }
+
+#[test]
+fn left_padded_batches_answer_like_single_rows() {
+    use lineage::model::generate::{generate_rows, Row};
+    let (_dir, m) = tiny(TinySpec::default());
+    let prompts: Vec<Vec<u32>> = [
+        "Hi",
+        "A much longer prompt about the weather in spring.",
+        "Why?",
+    ]
+    .iter()
+    .map(|p| m.codec.prompt_ids(p).unwrap())
+    .collect();
+    let rows: Vec<Row> = prompts
+        .iter()
+        .map(|p| Row {
+            prompt: p,
+            probe_id: "x",
+            sample: 0,
+        })
+        .collect();
+    let cfg = greedy(16, 2);
+    let batched = generate_rows(&m.net, &rows, &m.codec.stop, &cfg).unwrap();
+    for (row, b) in rows.iter().zip(&batched) {
+        let single = generate_rows(&m.net, &[*row], &m.codec.stop, &cfg)
+            .unwrap()
+            .remove(0);
+        assert_eq!(single.ids(), b.ids());
+        assert!(!b.steps.is_empty());
+        for (x, y) in single.steps.iter().zip(&b.steps) {
+            assert!(
+                (x.logprob - y.logprob).abs() < 1e-4,
+                "{} vs {}",
+                x.logprob,
+                y.logprob
+            );
+        }
+    }
+}

@@ -27,6 +27,8 @@ pub struct ProbeConfig {
     pub limit: Option<usize>,
     pub categories: Vec<String>,
     pub samples: u32,
+    /// Rows (probe, sample) generated together.
+    pub batch: usize,
     pub gen: GenConfig,
     pub name: Option<String>,
     pub device: DeviceKind,
@@ -106,8 +108,16 @@ pub fn run_probe(cfg: &ProbeConfig, progress: &Progress, quiet: bool) -> anyhow:
     let model = load(&cfg.model, cfg.device, progress)?;
     let name = cfg.name.clone().unwrap_or_else(|| model.name.clone());
     let bar = progress.bar(inputs.len() as u64, "generating");
-    let (bytes, stats) = run::probe(&model, &name, &inputs, &cfg.gen, cfg.samples, &bar)
-        .context("generation failed")?;
+    let (bytes, stats) = run::probe(
+        &model,
+        &name,
+        &inputs,
+        &cfg.gen,
+        cfg.samples,
+        cfg.batch,
+        &bar,
+    )
+    .context("generation failed")?;
     bar.finish_and_clear();
     report::atomic::write(&cfg.out, &bytes)?;
     summary(quiet, "generated", &stats, &cfg.out);

@@ -2,10 +2,13 @@
 //! (temperature, top-p), recording every generated token's log-probability
 //! under the model's untempered distribution and the top-k alternatives.
 //!
-//! The samples of one probe share its prompt, so they run as one batch
-//! (same length, no padding). Each (probe, sample) draws from its own
-//! random stream, `stream(seed, "probe/<probe_id>/<sample>")`, so a
-//! sample's text does not depend on how many others are drawn with it.
+//! Several (probe, sample) rows run as one batch, prompts left-padded (see
+//! [`super::transformer`]): a step then costs about as much for 8 rows as
+//! for one. Each row draws from its own random stream,
+//! `stream(seed, "probe/<probe_id>/<sample>")`, so its sampling decisions
+//! do not depend on the other rows (its floating-point logits can differ
+//! in the last bits with the batch shape; the batches are a fixed function
+//! of the input, so reruns are byte-identical).
 
 use candle_core::Tensor;
 
@@ -46,6 +49,14 @@ impl Generation {
     }
 }
 
+/// One row of a batch: a prompt and which (probe, sample) it answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub prompt: &'a [u32],
+    pub probe_id: &'a str,
+    pub sample: u32,
+}
+
 /// Answers `samples` (sample indices) for one prompt. Greedy decoding
 /// computes one answer and repeats it: every greedy sample is the same.
 pub fn generate(
@@ -56,49 +67,47 @@ pub fn generate(
     probe_id: &str,
     samples: &[u32],
 ) -> candle_core::Result<Vec<Generation>> {
-    if cfg.temperature <= 0.0 {
-        let one = run_batch(
-            net,
-            prompt,
-            stop,
-            cfg,
-            probe_id,
-            &samples[..1.min(samples.len())],
-        )?;
+    let row = |sample| Row {
+        prompt,
+        probe_id,
+        sample,
+    };
+    if cfg.temperature <= 0.0 && !samples.is_empty() {
+        let one = generate_rows(net, &[row(samples[0])], stop, cfg)?;
         return Ok(samples.iter().map(|_| one[0].clone()).collect());
     }
-    run_batch(net, prompt, stop, cfg, probe_id, samples)
+    let rows: Vec<Row> = samples.iter().map(|&s| row(s)).collect();
+    generate_rows(net, &rows, stop, cfg)
 }
 
-fn run_batch(
+/// Answer every row in one batch.
+pub fn generate_rows(
     net: &Transformer,
-    prompt: &[u32],
+    rows: &[Row],
     stop: &[u32],
     cfg: &GenConfig,
-    probe_id: &str,
-    samples: &[u32],
 ) -> candle_core::Result<Vec<Generation>> {
-    let n = samples.len();
+    let n = rows.len();
     let mut out = vec![Generation::default(); n];
-    if n == 0 || prompt.is_empty() {
+    let width = rows.iter().map(|r| r.prompt.len()).max().unwrap_or(0);
+    if n == 0 || rows.iter().any(|r| r.prompt.is_empty()) {
         return Ok(out);
     }
-    let mut rngs: Vec<_> = samples
+    let mut rngs: Vec<_> = rows
         .iter()
-        .map(|s| stream(cfg.seed, &format!("probe/{probe_id}/{s}")))
+        .map(|r| stream(cfg.seed, &format!("probe/{}/{}", r.probe_id, r.sample)))
         .collect();
-    let positions = net.positions();
     let budget = cfg
         .max_new_tokens
-        .min(positions.saturating_sub(prompt.len()));
-    let mut cache = net.new_cache();
-    let ids: Vec<u32> = prompt
-        .iter()
-        .copied()
-        .cycle()
-        .take(n * prompt.len())
-        .collect();
-    let mut input = Tensor::from_vec(ids, (n, prompt.len()), net.device())?;
+        .min(net.positions().saturating_sub(width));
+    let pad: Vec<usize> = rows.iter().map(|r| width - r.prompt.len()).collect();
+    let mut ids = Vec::with_capacity(n * width);
+    for (r, &p) in rows.iter().zip(&pad) {
+        ids.extend(std::iter::repeat(r.prompt[0]).take(p));
+        ids.extend_from_slice(r.prompt);
+    }
+    let mut cache = net.padded_cache(pad);
+    let mut input = Tensor::from_vec(ids, (n, width), net.device())?;
     let mut done = vec![false; n];
     for _ in 0..budget {
         let h = net.hidden(&input, &mut cache)?;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use super::generate::{generate, GenConfig, Generation};
+use super::generate::{generate_rows, GenConfig, Generation, Row};
 use super::score::{score, Item, Position, Score};
 use super::{Model, ModelError};
 use crate::input::Record;
@@ -109,37 +109,53 @@ fn check_ids(model: &Model, ids: &[u32], source: &Path, line: u64) -> Result<(),
     }
 }
 
-/// Answer every probe `samples` times; returns the JSONL bytes.
+/// Answer every probe `samples` times, `batch` rows per forward pass;
+/// returns the JSONL bytes.
 pub fn probe(
     model: &Model,
     name: &str,
     inputs: &[ProbeInput],
     cfg: &GenConfig,
     samples: u32,
+    batch: usize,
     bar: &ProgressBar,
 ) -> anyhow::Result<(Vec<u8>, RunStats)> {
     let start = Instant::now();
+    let prompts = inputs
+        .iter()
+        .map(|p| prompt_ids(model, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Greedy samples are all the same answer: compute it once.
+    let computed = if cfg.temperature <= 0.0 { 1 } else { samples };
+    let rows: Vec<Row> = inputs
+        .iter()
+        .zip(&prompts)
+        .flat_map(|(p, ids)| {
+            (0..computed).map(move |sample| Row {
+                prompt: ids,
+                probe_id: &p.probe_id,
+                sample,
+            })
+        })
+        .collect();
+    bar.set_length(rows.len() as u64);
     let mut stats = RunStats::default();
-    let mut out = Vec::new();
-    let sample_ids: Vec<u32> = (0..samples).collect();
-    for p in inputs {
-        let ids = prompt_ids(model, p)?;
-        let gens = generate(
-            &model.net,
-            &ids,
-            &model.codec.stop,
-            cfg,
-            &p.probe_id,
-            &sample_ids,
-        )?;
-        for (s, g) in sample_ids.iter().zip(&gens) {
-            stats.tokens += g.steps.len();
-            stats.records += 1;
-            write_probe_line(&mut out, model, name, p, *s, g)?;
-        }
+    let mut gens = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(batch.max(1)) {
+        let g = generate_rows(&model.net, chunk, &model.codec.stop, cfg)?;
+        stats.tokens += g.iter().map(|g| g.steps.len()).sum::<usize>();
+        gens.extend(g);
         stats.seconds = start.elapsed().as_secs_f64();
         bar.set_message(format!("{:.0} tok/s", stats.tokens_per_second()));
-        bar.inc(1);
+        bar.inc(chunk.len() as u64);
+    }
+    let mut out = Vec::new();
+    for (i, p) in inputs.iter().enumerate() {
+        for s in 0..samples {
+            let g = &gens[i * computed as usize + (s % computed) as usize];
+            write_probe_line(&mut out, model, name, p, s, g)?;
+            stats.records += 1;
+        }
     }
     Ok((out, stats))
 }

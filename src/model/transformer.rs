@@ -8,9 +8,14 @@
 //! (safetensors) or quantized (GGUF, through candle's `QMatMul`); the
 //! network is read-only and each generation owns a [`Cache`].
 //!
-//! Batches are right-padded: with causal attention and every row starting
-//! at position 0, a real token never sees the padding after it, so no
-//! extra mask is needed.
+//! Batches are padded. Scoring pads on the right: with causal attention
+//! and every row starting at position 0, a real token never sees the
+//! padding after it. Generation pads prompts on the left, so every row's
+//! next token is in the last column, and masks the padding out of
+//! attention; a row's real tokens then sit at shifted positions, which
+//! rotary embeddings ignore (attention scores depend only on the distance
+//! between positions, Su et al. 2021, "RoFormer"). A padding query attends
+//! to itself only, which keeps its (unused) states finite.
 
 use candle_core::quantized::QMatMul;
 use candle_core::{DType, Device, Module, Result, Tensor};
@@ -73,6 +78,8 @@ pub struct Cache {
     kv: Vec<Option<(Tensor, Tensor)>>,
     /// Positions already in the cache.
     pub pos: usize,
+    /// Left padding of each row (empty: none).
+    pub pad: Vec<usize>,
 }
 
 impl Transformer {
@@ -107,9 +114,15 @@ impl Transformer {
     }
 
     pub fn new_cache(&self) -> Cache {
+        self.padded_cache(Vec::new())
+    }
+
+    /// A cache for rows left-padded by `pad` tokens each.
+    pub fn padded_cache(&self, pad: Vec<usize>) -> Cache {
         Cache {
             kv: vec![None; self.layers.len()],
             pos: 0,
+            pad,
         }
     }
 
@@ -126,9 +139,9 @@ impl Transformer {
             );
         }
         if cache.kv.len() != self.layers.len() {
-            *cache = self.new_cache();
+            *cache = self.padded_cache(std::mem::take(&mut cache.pad));
         }
-        let mask = causal_mask(len, pos, &self.device)?;
+        let mask = attention_mask(len, pos, &cache.pad, &self.device)?;
         let mut x = self.embed.forward(ids)?;
         for (i, layer) in self.layers.iter().enumerate() {
             x = self.layer(layer, &x, mask.as_ref(), pos, &mut cache.kv[i])?;
@@ -206,16 +219,41 @@ impl Transformer {
     }
 }
 
-/// Additive causal mask `[len, pos + len]` (0 or -inf); none for one token.
-fn causal_mask(len: usize, pos: usize, device: &Device) -> Result<Option<Tensor>> {
-    if len <= 1 {
+/// Additive attention mask (0 or -inf): causal, `[len, pos + len]`, or
+/// with left padding `[rows, 1, len, pos + len]`; none for one token
+/// without padding.
+fn attention_mask(
+    len: usize,
+    pos: usize,
+    pad: &[usize],
+    device: &Device,
+) -> Result<Option<Tensor>> {
+    let padded = pad.iter().any(|&p| p > 0);
+    if len <= 1 && !padded {
         return Ok(None);
     }
     let total = pos + len;
-    let data: Vec<f32> = (0..len)
-        .flat_map(|i| (0..total).map(move |j| if j > pos + i { f32::NEG_INFINITY } else { 0.0 }))
-        .collect();
-    Tensor::from_vec(data, (len, total), device).map(Some)
+    let rows: Vec<usize> = if padded { pad.to_vec() } else { vec![0] };
+    let mut data = Vec::with_capacity(rows.len() * len * total);
+    for &p in &rows {
+        for i in 0..len {
+            let q = pos + i;
+            data.extend((0..total).map(|j| {
+                let visible = j <= q && (j >= p || j == q);
+                if visible {
+                    0.0
+                } else {
+                    f32::NEG_INFINITY
+                }
+            }));
+        }
+    }
+    let t = Tensor::from_vec(data, (rows.len(), len, total), device)?;
+    Ok(Some(if padded {
+        t.unsqueeze(1)?
+    } else {
+        t.squeeze(0)?
+    }))
 }
 
 /// Inverse frequencies, with Llama 3 scaling when configured.
