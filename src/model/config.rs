@@ -13,6 +13,8 @@ use super::error::ModelError;
 const MAX_DIM: usize = 1 << 20;
 /// Largest layer count accepted from a config.
 const MAX_LAYERS: usize = 512;
+/// Largest head dimension accepted (real models use 64 to 256).
+const MAX_HEAD_DIM: usize = 1024;
 /// Rotary tables are built for at most this many positions.
 pub const MAX_POSITIONS: usize = 32_768;
 
@@ -134,7 +136,8 @@ impl Arch {
                 format!("{} layers is outside 1..={MAX_LAYERS}", self.layers),
             ));
         }
-        if self.heads % self.kv_heads != 0 || self.head_dim % 2 != 0 {
+        if self.heads % self.kv_heads != 0 || self.head_dim % 2 != 0 || self.head_dim > MAX_HEAD_DIM
+        {
             return Err(ModelError::config(
                 path,
                 format!(

@@ -118,6 +118,9 @@ fn score_batch(
             let h = hidden.get(r)?.narrow(0, it.prompt.len() - 1, n)?;
             let rows = net.logits(&h)?.to_vec2::<f32>()?;
             for (logits, &tok) in rows.iter().zip(&it.response) {
+                if tok as usize >= logits.len() {
+                    candle_core::bail!("token id {tok} is outside the vocabulary");
+                }
                 let lp = log_softmax(logits);
                 s.logprob += lp[tok as usize];
                 s.top1 += usize::from(argmax(&lp) == tok);
