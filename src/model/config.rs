@@ -100,7 +100,7 @@ impl Arch {
             kv_heads: c.num_key_value_heads.unwrap_or(heads),
             head_dim: c
                 .head_dim
-                .unwrap_or(if heads == 0 { 0 } else { c.hidden_size / heads }),
+                .unwrap_or(c.hidden_size.checked_div(heads).unwrap_or(0)),
             rms_eps: c.rms_norm_eps.unwrap_or(1e-6),
             rope_theta: c.rope_theta.unwrap_or(10_000.0) as f32,
             rope: Rope::Halves,
@@ -146,7 +146,8 @@ impl Arch {
                 ),
             ));
         }
-        if !(self.rms_eps > 0.0 && self.rms_eps < 1.0) || !(self.rope_theta > 0.0) {
+        let eps_ok = self.rms_eps > 0.0 && self.rms_eps < 1.0;
+        if !eps_ok || self.rope_theta.is_nan() || self.rope_theta <= 0.0 {
             return Err(ModelError::config(
                 path,
                 "rms_norm_eps or rope_theta out of range",

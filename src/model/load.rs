@@ -236,7 +236,7 @@ fn gguf_arch(path: &Path, ct: &gguf_file::Content) -> Result<Arch, ModelError> {
         heads,
         kv_heads: num("attention.head_count_kv").map_or(heads, |x| x as usize),
         head_dim: num("attention.key_length")
-            .map_or(if heads == 0 { 0 } else { hidden / heads }, |x| x as usize),
+            .map_or(hidden.checked_div(heads).unwrap_or(0), |x| x as usize),
         rms_eps: num("attention.layer_norm_rms_epsilon").unwrap_or(1e-5),
         rope_theta: num("rope.freq_base").unwrap_or(10_000.0) as f32,
         // llama.cpp permutes Q/K of llama-style models for interleaved
