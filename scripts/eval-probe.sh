@@ -37,7 +37,7 @@ awk 'NR % 6 == 1' "$out/suite.jsonl" | head -n 50 > "$out/probes50.jsonl"
 echo "== probe (50 probes, greedy, max ${MAX_NEW:-128} new tokens)"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$LINEAGE" probe --model "$gguf" \
   --probes "$out/probes50.jsonl" --max-new-tokens "${MAX_NEW:-128}" \
-  --batch "${BATCH:-8}" --out "$out/smollm2.jsonl" 2>&1 | grep -v '^\s*$' | tail -n 2
+  --batch "${BATCH:-8}" --out "$out/smollm2.jsonl" 2>&1 | tail -n 2
 echo "== score (the model re-reads its own answers)"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$LINEAGE" score --model "$gguf" \
   --responses "$out/smollm2.jsonl" --out "$out/self-scores.jsonl" 2>&1 | tail -n 2
