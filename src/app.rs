@@ -142,6 +142,14 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             Ok(crate::error::EXIT_OK)
         }
         Command::Matrix { cfg, out } => matrix(&cfg, &out, &progress, quiet),
+        Command::Probe(cfg) => {
+            crate::model::command::run_probe(&cfg, &progress, quiet)?;
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Score(cfg) => {
+            crate::model::command::run_score(&cfg, &progress, quiet)?;
+            Ok(crate::error::EXIT_OK)
+        }
         Command::ProbesList => {
             let suite = probes::builtin();
             let mut s = String::new();

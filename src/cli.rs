@@ -55,6 +55,12 @@ pub enum CliCommand {
     /// Compare every pair of many models: calibrated excess-similarity
     /// matrices, each model's most likely teacher and a lineage tree.
     Matrix(MatrixArgs),
+    /// Answer probes with a local open-weight model (Hugging Face directory
+    /// or GGUF); writes canonical JSONL with per-token logprobs.
+    Probe(ProbeArgs),
+    /// Teacher-forced log-likelihood a local model assigns to each response
+    /// of a dataset; writes one JSON line per scored record.
+    Score(ScoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +164,83 @@ pub struct MatrixArgs {
     pub bootstrap: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Model: Hugging Face directory (config.json, *.safetensors,
+    /// tokenizer.json) or .gguf file.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Probes: canonical JSONL with probe_id and prompt, or `builtin` for
+    /// the built-in suite.
+    #[arg(long)]
+    pub probes: PathBuf,
+    /// Output JSONL, written atomically.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Keep only the first N probes (after --category).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Keep only probes of this category (repeatable).
+    #[arg(long = "category")]
+    pub categories: Vec<String>,
+    /// Most tokens generated per answer.
+    #[arg(long, default_value_t = 256)]
+    pub max_new_tokens: usize,
+    /// Sampling temperature; 0 is greedy decoding.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f64,
+    /// Nucleus sampling: keep the most likely tokens holding this mass.
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f64,
+    /// Answers per probe.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub samples: u32,
+    /// Alternatives recorded at every generated token.
+    #[arg(long, default_value_t = 5)]
+    pub top_logprobs: usize,
+    /// Seed of the sampling streams.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Answers generated together (one forward pass per token for all).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub batch: u32,
+    #[command(flatten)]
+    pub run: ModelRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Model: Hugging Face directory or .gguf file.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Responses to score (any supported input format).
+    #[arg(long)]
+    pub responses: PathBuf,
+    /// Output JSONL, written atomically.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Record the model's top-K next tokens at every response position.
+    #[arg(long)]
+    pub top_logprobs: Option<usize>,
+    /// Padded tokens per forward pass (larger: faster, more memory).
+    #[arg(long, default_value_t = 2048)]
+    pub batch_tokens: usize,
+    #[command(flatten)]
+    pub run: ModelRunArgs,
+}
+
+/// Options shared by the commands that run a model.
+#[derive(Debug, Args)]
+pub struct ModelRunArgs {
+    /// Model name written in the records (default: the file or directory name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Where the network runs (cuda needs a build with `--features cuda`).
+    #[arg(long, value_enum, default_value_t = crate::model::DeviceKind::Cpu)]
+    pub device: crate::model::DeviceKind,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +416,8 @@ pub enum Command {
         samples: u32,
         out: PathBuf,
     },
+    Probe(crate::model::command::ProbeConfig),
+    Score(crate::model::command::ScoreConfig),
 }
 
 /// Validate the parsed command line.
@@ -358,6 +443,8 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
             top_k: a.top_k.min(256),
         }),
         CliCommand::Transform(a) => resolve_transform(a),
+        CliCommand::Probe(a) => resolve_probe(a),
+        CliCommand::Score(a) => resolve_score(a),
     }
 }
 
@@ -403,6 +490,64 @@ fn resolve_transform(a: TransformArgs) -> Result<Command, UsageError> {
 
 fn same_path(a: &Path, b: &Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+
+/// Most alternatives per position (OpenAI allows 20; more only bloats).
+const MAX_TOP_LOGPROBS: usize = 100;
+
+fn resolve_probe(a: ProbeArgs) -> Result<Command, UsageError> {
+    if !(a.temperature.is_finite() && a.temperature >= 0.0) {
+        return Err(UsageError(
+            "--temperature must be 0 (greedy) or positive".into(),
+        ));
+    }
+    if !(a.top_p > 0.0 && a.top_p <= 1.0) {
+        return Err(UsageError("--top-p must lie in (0, 1]".into()));
+    }
+    if a.top_logprobs > MAX_TOP_LOGPROBS || a.max_new_tokens == 0 {
+        return Err(UsageError(format!(
+            "--top-logprobs must be at most {MAX_TOP_LOGPROBS} and --max-new-tokens at least 1"
+        )));
+    }
+    Ok(Command::Probe(crate::model::command::ProbeConfig {
+        model: a.model,
+        probes: a.probes,
+        out: a.out,
+        limit: a.limit,
+        categories: a.categories,
+        samples: a.samples,
+        batch: a.batch as usize,
+        gen: crate::model::generate::GenConfig {
+            max_new_tokens: a.max_new_tokens,
+            temperature: a.temperature,
+            top_p: a.top_p,
+            top_logprobs: a.top_logprobs,
+            seed: a.seed,
+        },
+        name: a.run.name,
+        device: a.run.device,
+    }))
+}
+
+fn resolve_score(a: ScoreArgs) -> Result<Command, UsageError> {
+    if a.top_logprobs
+        .is_some_and(|k| k == 0 || k > MAX_TOP_LOGPROBS)
+        || a.batch_tokens == 0
+    {
+        return Err(UsageError(format!(
+            "--top-logprobs must lie in 1..={MAX_TOP_LOGPROBS} and --batch-tokens be positive"
+        )));
+    }
+    Ok(Command::Score(crate::model::command::ScoreConfig {
+        model: a.model,
+        responses: a.responses,
+        out: a.out,
+        top_logprobs: a.top_logprobs,
+        batch_tokens: a.batch_tokens,
+        name: a.run.name,
+        device: a.run.device,
+    }))
 }
 
 fn resolve_export(a: ExportArgs) -> Result<Command, UsageError> {

@@ -8,6 +8,7 @@
 //! | 3 | any other failure (e.g. the output directory is not writable) |
 
 use crate::input::InputError;
+use crate::model::ModelError;
 use crate::weights::WeightsError;
 
 /// A command line that parses but makes no sense.
@@ -24,7 +25,12 @@ pub const EXIT_FAILURE: i32 = 3;
 pub fn exit_code(err: &anyhow::Error) -> i32 {
     let bad_input = err
         .chain()
-        .any(|e| e.is::<InputError>() || e.is::<UsageError>() || e.is::<WeightsError>());
+        .any(|e| {
+            e.is::<InputError>()
+                || e.is::<UsageError>()
+                || e.is::<WeightsError>()
+                || e.is::<ModelError>()
+        });
     if bad_input {
         EXIT_BAD_INPUT
     } else {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod input;
 pub mod matrix;
+pub mod model;
 pub mod probes;
 pub mod progress;
 pub mod report;
