@@ -675,7 +675,8 @@ fn failed_run_leaves_an_earlier_report_untouched() {
         std::fs::read(out.join("report.md")).unwrap(),
     );
     assert_eq!(before, after);
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
+    // report.json, report.md and report.html, nothing else.
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
 }
 
 #[test]

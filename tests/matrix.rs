@@ -202,5 +202,8 @@ fn bad_usage_and_bad_input_exit_2_and_write_nothing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("junk.jsonl"));
-    assert!(!out.join("matrix.json").exists());
+    assert!(
+        !out.exists(),
+        "bad input must write nothing, not even the cache"
+    );
 }

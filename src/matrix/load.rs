@@ -57,7 +57,14 @@ pub fn load_all(
         })
         .collect();
     bar.finish_and_clear();
-    out.into_iter().collect()
+    // Store only once every input loaded: bad input writes nothing (exit 2).
+    let loaded: Vec<Loaded> = out.into_iter().collect::<anyhow::Result<_>>()?;
+    let key_params = &params;
+    loaded
+        .par_iter()
+        .filter(|l| !l.hit)
+        .try_for_each(|l| cache::store(cache_dir, &cache::key(&l.sha256, key_params), &l.entry))?;
+    Ok(loaded)
 }
 
 fn load_one(
@@ -101,7 +108,6 @@ fn load_one(
             })
             .collect(),
     };
-    cache::store(cache_dir, &key, &entry)?;
     Ok(loaded(entry, false))
 }
 
