@@ -16,7 +16,8 @@
 #
 # Environment: FUZZ_SANITIZER (default none: the code is safe Rust and the
 # machine is shared; use "address" for unsafe code such as memory maps),
-# FUZZ_TARGET_DIR (default fuzz/target), FUZZ_MAX_LEN (default 65536).
+# FUZZ_TARGET_DIR (default fuzz/target), FUZZ_MAX_LEN (default 65536),
+# FUZZ_NO_BUILD=1 and FUZZ_BIN_DIR (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +64,16 @@ seed() {
     esac
 }
 
+# Build every target once, then run the binaries directly: `cargo fuzz
+# run` would rebuild before each target (lineage's build script reruns on
+# every build in a git worktree). FUZZ_NO_BUILD=1 skips the build and
+# FUZZ_BIN_DIR points at already built binaries.
+host=$(rustc +nightly -vV | sed -n 's/^host: //p')
+bin_dir=${FUZZ_BIN_DIR:-$target_dir/$host/release}
+if [[ ${FUZZ_NO_BUILD:-0} != 1 ]]; then
+    nice -n 10 cargo +nightly fuzz build -s "$sanitizer" --target-dir "$target_dir"
+fi
+
 status=0
 for t in "${targets[@]}"; do
     if ! targets_in_manifest | grep -qx "$t"; then
@@ -74,9 +85,10 @@ for t in "${targets[@]}"; do
     log=fuzz/logs/$t.log
     started=$(date -u +%FT%TZ)
     set +e
-    nice -n 10 cargo +nightly fuzz run -s "$sanitizer" --target-dir "$target_dir" "$t" \
-        "fuzz/corpus/$t" -- -max_total_time="$secs" -rss_limit_mb="$rss" \
-        -max_len="$max_len" -timeout=20 -print_final_stats=1 >"$log" 2>&1
+    mkdir -p "fuzz/artifacts/$t"
+    nice -n 10 "$bin_dir/$t" -artifact_prefix="fuzz/artifacts/$t/" "fuzz/corpus/$t" \
+        -max_total_time="$secs" -rss_limit_mb="$rss" -max_len="$max_len" \
+        -timeout=20 -print_final_stats=1 >"$log" 2>&1
     rc=$?
     set -e
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

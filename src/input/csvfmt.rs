@@ -72,7 +72,7 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
         }
         out.push(rec);
         if rdr.position().byte() >= text.len() as u64
-            && unterminated_quote(&text[to_usize(start)..])
+            && unterminated_quote(text.get(to_usize(start)..).unwrap_or_default())
         {
             // The csv crate ends a quoted field at end of input without
             // complaint, so a truncated file would load with its last
