@@ -113,6 +113,11 @@ pub struct CompareArgs {
     /// Bootstrap resamples per confidence interval.
     #[arg(long, default_value_t = 2000)]
     pub bootstrap: usize,
+    /// Score files of `lineage score` (repeatable): adds the `distribution`
+    /// family, which then decides. Scorer and responder names must be the
+    /// model names used here.
+    #[arg(long = "scores", num_args = 1..)]
+    pub scores: Vec<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -246,6 +251,7 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.resamples = a.resamples;
     cfg.bootstrap = a.bootstrap;
     cfg.limits = a.limits.limits();
+    cfg.scores = a.scores;
     check_unique(&cfg)?;
     Ok(Command::Compare { cfg, out: a.out })
 }

@@ -16,4 +16,5 @@ pub mod progress;
 pub mod report;
 pub mod stats;
 pub mod synth;
+pub mod train;
 pub mod verify;
