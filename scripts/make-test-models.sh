@@ -13,7 +13,7 @@
 #   student-hard              sequence distillation on the teacher's samples; hidden 48, 3 layers
 #   student-soft              KL to the teacher's next-token distributions; hidden 48, 2 layers
 #   independent-same-prompts  the students' prompts answered in house style 8; hidden 48
-#   ref-1 .. ref-4            reference panel: house styles 3-6, hidden 48, 2 layers
+#   ref-1 .. ref-6            reference panel: house styles 3-6, 9, 10; hidden 32, 2 layers
 # Derived copies (need `lineage transform`, from the `weights` branch):
 #   permuted, teacher-f16, teacher-bf16, teacher-gguf
 set -euo pipefail
@@ -59,7 +59,7 @@ join() { local p; for p in "${PIDS[@]}"; do wait "$p"; done; PIDS=(); }
 corpus() { # corpus FILE STYLE PROMPT_SEED N
   "$T" corpus --style "$2" --prompt-seed "$3" --answer-seed "$3" --n "$4" --out "$1"
 }
-for s in 1 2 3 4 5 6 7 8; do corpus "$WORK/style$s.jsonl" "$s" $((100 + s)) 3000; done
+for s in 1 2 3 4 5 6 7 8 9 10; do corpus "$WORK/style$s.jsonl" "$s" $((100 + s)) 3000; done
 "$T" corpus --prompt-seed 200 --n "$N_DISTILL" --id-prefix d --out "$WORK/distill-prompts.jsonl"
 "$T" corpus --style 8 --prompt-seed 200 --answer-seed 208 --n "$N_DISTILL" --id-prefix d --out "$WORK/same-prompts.jsonl"
 # Probes for `lineage probe`: prompts drawn with a seed no model trained on.
@@ -81,10 +81,14 @@ bg train teacher 1 --corpus "$WORK/style1.jsonl" --hidden 64 --layers 2 --steps 
 note teacher "train on house style 1 (3000 examples, prompt seed 101); init seed 1; hidden 64, 2 layers, 4 heads; $STEPS steps, batch 32, AdamW lr 3e-3"
 bg train independent 2 --corpus "$WORK/style2.jsonl" --hidden 64 --layers 2 --steps "$STEPS"
 note independent "as teacher with house style 2, prompt seed 102, init seed 2"
-for r in 1 2 3 4; do
-  s=$((r + 2))
-  bg train "ref-$r" "$s" --corpus "$WORK/style$s.jsonl" --hidden 48 --layers 2 --steps "$STEPS"
-  note "ref-$r" "reference panel: house style $s (prompt seed $((100 + s))), init seed $s, hidden 48, 2 layers, $STEPS steps"
+# Six reference models: the prediction-interval test has m - 1 degrees of
+# freedom, and with four the smallest p it can give at a realistic spread
+# did not survive Holm over seven families at alpha 0.01. Hidden 32 keeps
+# the total under 5 MB.
+for r in 1 2 3 4 5 6; do
+  s=$((r + 2)); [ "$s" -ge 7 ] && s=$((s + 2))
+  bg train "ref-$r" "$s" --corpus "$WORK/style$s.jsonl" --hidden 32 --layers 2 --steps "$STEPS"
+  note "ref-$r" "reference panel: house style $s (prompt seed $((100 + s))), init seed $s, hidden 32, 2 layers, $STEPS steps"
 done
 bg train independent-same-prompts 13 --corpus "$WORK/same-prompts.jsonl" --hidden 48 --layers 2 --steps "$STEPS"
 note independent-same-prompts "the students' $N_DISTILL prompts (seed 200) answered in house style 8; init seed 13; hidden 48, 2 layers, $STEPS steps"

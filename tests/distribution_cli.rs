@@ -29,13 +29,20 @@ fn log_softmax(logits: &[f64]) -> Vec<f64> {
 /// else's are their own.
 fn logits(model: &str, distilled: bool, probe: usize, pos: usize) -> Vec<f64> {
     let own = |name: &str| {
-        let seed = name.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let seed = name
+            .bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
         let mut r = ChaCha8Rng::seed_from_u64(seed ^ ((probe as u64) << 16) ^ pos as u64);
-        (0..VOCAB).map(|_| 3.0 * r.gen::<f64>()).collect::<Vec<f64>>()
+        (0..VOCAB)
+            .map(|_| 3.0 * r.gen::<f64>())
+            .collect::<Vec<f64>>()
     };
     if model == "student" && distilled {
         let mut r = ChaCha8Rng::seed_from_u64(((probe as u64) << 16) ^ pos as u64 ^ 99);
-        own("teacher").into_iter().map(|x| x + 0.3 * r.gen::<f64>()).collect()
+        own("teacher")
+            .into_iter()
+            .map(|x| x + 0.3 * r.gen::<f64>())
+            .collect()
     } else {
         own(model)
     }
@@ -45,15 +52,29 @@ fn logits(model: &str, distilled: bool, probe: usize, pos: usize) -> Vec<f64> {
 fn write_scores(f: &Fixture, dir: &Path, distilled: bool) -> Vec<PathBuf> {
     std::fs::create_dir_all(dir).unwrap();
     let panel = f.suite.panel_names();
-    let scorers: Vec<String> = ["student", "teacher"].iter().map(|s| s.to_string()).chain(panel.clone()).collect();
-    let responders: Vec<String> = ["teacher", "rival"].iter().map(|s| s.to_string()).chain(panel).collect();
+    let scorers: Vec<String> = ["student", "teacher"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(panel.clone())
+        .collect();
+    let responders: Vec<String> = ["teacher", "rival"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(panel)
+        .collect();
     let mut files = Vec::new();
     for (xi, x) in scorers.iter().enumerate() {
         for (yi, y) in responders.iter().enumerate() {
             let mut rng = ChaCha8Rng::seed_from_u64((xi * 100 + yi) as u64);
             let mut out = Vec::new();
             for (i, p) in f.suite.probes.iter().enumerate() {
-                let bonus = if x == y { 0.5 } else if distilled && x == "student" && y == "teacher" { 0.4 } else { 0.0 };
+                let bonus = if x == y {
+                    0.5
+                } else if distilled && x == "student" && y == "teacher" {
+                    0.4
+                } else {
+                    0.0
+                };
                 let lpb = -2.0 + bonus + 0.03 * (yi as f64) + 0.2 * (rng.gen::<f64>() - 0.5);
                 let n_bytes = 100 + i;
                 let mut line = json!({
@@ -112,19 +133,42 @@ fn distilled_student_is_found_and_report_explains_weights() {
     let scores = write_scores(&f, &f.path("scores"), true);
     let out = f.path("out");
     let r = compare(&f, &scores, &out);
-    assert_eq!(r["verdict"]["label"], "distilled-from", "{:#}", r["verdict"]);
+    assert_eq!(
+        r["verdict"]["label"], "distilled-from",
+        "{:#}",
+        r["verdict"]
+    );
     assert_eq!(r["verdict"]["teacher"], "teacher");
-    assert!(r["verdict"]["rule"].as_str().unwrap().contains("cross-likelihood"));
+    assert!(r["verdict"]["rule"]
+        .as_str()
+        .unwrap()
+        .contains("cross-likelihood"));
     let fam = &r["candidates"][0]["families"];
     assert!(fam["distribution"]["p_holm"].as_f64().unwrap() < 0.01);
-    assert!(fam["distribution_jsd"]["excess"]["estimate"].as_f64().unwrap() > 0.0);
+    assert!(
+        fam["distribution_jsd"]["excess"]["estimate"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
     let d = &r["distribution"]["candidates"][0];
     assert_eq!(d["name"], "teacher");
-    assert!(d["top1_agreement"]["student"].as_f64().unwrap() > d["top1_agreement"]["panel-1"].as_f64().unwrap());
+    assert!(
+        d["top1_agreement"]["student"].as_f64().unwrap()
+            > d["top1_agreement"]["panel-1"].as_f64().unwrap()
+    );
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("Distillation leaves a behavioural trace but no weight trace"));
     assert!(md.contains("## Output distributions"));
-    assert_eq!(r["inputs"].as_array().unwrap().iter().filter(|i| i["role"] == "scores").count(), scores.len());
+    assert_eq!(
+        r["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["role"] == "scores")
+            .count(),
+        scores.len()
+    );
     // The report verifies: score files are hashed inputs and re-read.
     Command::new(env!("CARGO_BIN_EXE_lineage"))
         .arg("verify")
@@ -139,7 +183,12 @@ fn independent_student_gets_no_evidence() {
     let scores = write_scores(&f, &f.path("scores"), false);
     let r = compare(&f, &scores, &f.path("out"));
     assert_eq!(r["verdict"]["label"], "no-evidence", "{:#}", r["verdict"]);
-    assert!(r["candidates"][0]["families"]["distribution"]["p_value"].as_f64().unwrap() > 0.01);
+    assert!(
+        r["candidates"][0]["families"]["distribution"]["p_value"]
+            .as_f64()
+            .unwrap()
+            > 0.01
+    );
 }
 
 #[test]
@@ -176,9 +225,31 @@ fn permuted_teacher_gives_the_teacher_outputs() {
     let b = lineage::train::load(&p).unwrap();
     let text = lineage::train::tokenizer::render_chat("What is the capital of Kalo?");
     let ids = lineage::train::tokenizer::encode(&a.tk, &text).unwrap();
-    let x = candle_core::Tensor::from_vec(ids.clone(), (1, ids.len()), &candle_core::Device::Cpu).unwrap();
-    let la = a.model().forward(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-    let lb = b.model().forward(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-    let worst = la.iter().zip(&lb).map(|(u, v)| (u - v).abs()).fold(0f32, f32::max);
-    assert!(worst < 1e-4, "permuted teacher's logits differ by up to {worst}");
+    let x = candle_core::Tensor::from_vec(ids.clone(), (1, ids.len()), &candle_core::Device::Cpu)
+        .unwrap();
+    let la = a
+        .model()
+        .forward(&x)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    let lb = b
+        .model()
+        .forward(&x)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    let worst = la
+        .iter()
+        .zip(&lb)
+        .map(|(u, v)| (u - v).abs())
+        .fold(0f32, f32::max);
+    assert!(
+        worst < 1e-4,
+        "permuted teacher's logits differ by up to {worst}"
+    );
 }

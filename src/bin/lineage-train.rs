@@ -10,7 +10,10 @@ use lineage::report::atomic;
 use lineage::train::{self, corpus, fit, generate, model, tokenizer};
 
 #[derive(Parser)]
-#[command(name = "lineage-train", about = "Train the tiny Llama test models of lineage")]
+#[command(
+    name = "lineage-train",
+    about = "Train the tiny Llama test models of lineage"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -121,12 +124,29 @@ fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<corpus::Example>> {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
-        Cmd::Corpus { style, prompt_seed, answer_seed, n, id_prefix, out } => {
+        Cmd::Corpus {
+            style,
+            prompt_seed,
+            answer_seed,
+            n,
+            id_prefix,
+            out,
+        } => {
             let st = style.map(corpus::Style::new);
-            let ex = corpus::Generator::default().examples(n, prompt_seed, st.as_ref(), answer_seed, &id_prefix);
+            let ex = corpus::Generator::default().examples(
+                n,
+                prompt_seed,
+                st.as_ref(),
+                answer_seed,
+                &id_prefix,
+            );
             atomic::write(&out, &corpus::to_jsonl(&ex))?;
         }
-        Cmd::Tokenizer { corpora, vocab, out } => {
+        Cmd::Tokenizer {
+            corpora,
+            vocab,
+            out,
+        } => {
             let texts: Vec<String> = read_all(&corpora)?
                 .into_iter()
                 .flat_map(|e| [e.prompt, e.response.unwrap_or_default()])
@@ -135,7 +155,20 @@ fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(&out)?;
             tokenizer::save(&tk, &out)?;
         }
-        Cmd::Train { corpora, tokenizer: tdir, hidden, layers, heads, seed, steps, batch, lr, init, soft_teacher, out } => {
+        Cmd::Train {
+            corpora,
+            tokenizer: tdir,
+            hidden,
+            layers,
+            heads,
+            seed,
+            steps,
+            batch,
+            lr,
+            init,
+            soft_teacher,
+            out,
+        } => {
             let start = Instant::now();
             let tk = tokenizer::load(&tdir.join("tokenizer.json"))?;
             let data = fit::tokenise(&tk, &read_all(&corpora)?)?;
@@ -156,7 +189,13 @@ fn main() -> anyhow::Result<()> {
                 Some(m) => fit::Target::Soft(m),
                 None => fit::Target::Text,
             };
-            let sch = fit::Schedule { steps, batch, lr, warmup: (steps / 20).max(1), seed };
+            let sch = fit::Schedule {
+                steps,
+                batch,
+                lr,
+                warmup: (steps / 20).max(1),
+                seed,
+            };
             let losses = fit::train(&cfg, &vm, &data, target, sch, |s, l| {
                 if s % 100 == 0 || s + 1 == steps {
                     eprintln!("step {s:>5} loss {l:.4}");
@@ -173,13 +212,28 @@ fn main() -> anyhow::Result<()> {
                 tail.iter().sum::<f32>() / tail.len() as f32
             );
         }
-        Cmd::Sample { model: dir, prompts, temperature, seed, max_new_tokens, name, out } => {
+        Cmd::Sample {
+            model: dir,
+            prompts,
+            temperature,
+            seed,
+            max_new_tokens,
+            name,
+            out,
+        } => {
             let l = train::load(&dir)?;
             let ex = corpus::read_jsonl(&prompts)?;
-            let s = generate::Sampling { temperature, max_new: max_new_tokens, seed };
+            let s = generate::Sampling {
+                temperature,
+                max_new: max_new_tokens,
+                seed,
+            };
             let start = Instant::now();
             let ans = generate::answer(&l.model(), &l.tk, &ex, s)?;
-            let name = name.unwrap_or_else(|| dir.file_name().map_or("model".into(), |n| n.to_string_lossy().into_owned()));
+            let name = name.unwrap_or_else(|| {
+                dir.file_name()
+                    .map_or("model".into(), |n| n.to_string_lossy().into_owned())
+            });
             let mut bytes = Vec::new();
             for a in &ans {
                 let v = serde_json::json!({"probe_id": a.probe_id, "prompt": a.prompt, "response": a.response, "model": name});
@@ -187,9 +241,20 @@ fn main() -> anyhow::Result<()> {
                 bytes.push(b'\n');
             }
             atomic::write(&out, &bytes)?;
-            eprintln!("answered {} prompts in {:.1} s", ans.len(), start.elapsed().as_secs_f64());
+            eprintln!(
+                "answered {} prompts in {:.1} s",
+                ans.len(),
+                start.elapsed().as_secs_f64()
+            );
         }
-        Cmd::Score { model: dir, name, responses, responder, top_logprobs, out } => {
+        Cmd::Score {
+            model: dir,
+            name,
+            responses,
+            responder,
+            top_logprobs,
+            out,
+        } => {
             let l = train::load(&dir)?;
             let ex = corpus::read_jsonl(&responses).context("responses")?;
             let lines = generate::score(&l.model(), &l.tk, &ex, &name, &responder, top_logprobs)?;

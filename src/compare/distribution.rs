@@ -64,7 +64,12 @@ pub struct DistEvidence {
 }
 
 /// Evidence for every candidate, in candidate order.
-pub fn evaluate(table: &ScoreTable, roles: &Roles, names: &[String], rs: Resampling) -> Vec<DistEvidence> {
+pub fn evaluate(
+    table: &ScoreTable,
+    roles: &Roles,
+    names: &[String],
+    rs: Resampling,
+) -> Vec<DistEvidence> {
     let xlik_probes = common_probes(table, roles, names);
     roles
         .candidates
@@ -100,7 +105,9 @@ fn candidate(
             probes.len()
         ));
     } else {
-        let scorers: Vec<usize> = std::iter::once(roles.student).chain(roles.panel.iter().copied()).collect();
+        let scorers: Vec<usize> = std::iter::once(roles.student)
+            .chain(roles.panel.iter().copied())
+            .collect();
         let pref: Vec<Vec<f64>> = scorers
             .iter()
             .map(|&x| preference(table, roles, names, x, t, probes))
@@ -109,7 +116,10 @@ fn candidate(
             detail.preference.insert(names[x].clone(), mean(d));
         }
         let s = series(&pref);
-        families.insert(DISTRIBUTION.to_string(), summarise(&s, roles, names, t, DISTRIBUTION, rs));
+        families.insert(
+            DISTRIBUTION.to_string(),
+            summarise(&s, roles, names, t, DISTRIBUTION, rs),
+        );
         rank_excess = Some(s.excess);
     }
     if roles.panel.len() >= 3 {
@@ -149,8 +159,20 @@ fn common_probes(table: &ScoreTable, roles: &Roles, names: &[String]) -> Vec<Str
 
 /// `d_X(i)`: X's per-byte log-likelihood of T's response minus its mean
 /// over the panel's responses (X itself left out).
-fn preference(table: &ScoreTable, roles: &Roles, names: &[String], x: usize, t: usize, probes: &[String]) -> Vec<f64> {
-    let others: Vec<&str> = roles.panel.iter().filter(|&&r| r != x).map(|&r| names[r].as_str()).collect();
+fn preference(
+    table: &ScoreTable,
+    roles: &Roles,
+    names: &[String],
+    x: usize,
+    t: usize,
+    probes: &[String],
+) -> Vec<f64> {
+    let others: Vec<&str> = roles
+        .panel
+        .iter()
+        .filter(|&&r| r != x)
+        .map(|&r| names[r].as_str())
+        .collect();
     probes
         .iter()
         .map(|p| {
@@ -169,19 +191,31 @@ fn preference(table: &ScoreTable, roles: &Roles, names: &[String], x: usize, t: 
 fn series(rows: &[Vec<f64>]) -> Series {
     let (s, panel) = (&rows[0], &rows[1..]);
     let n = s.len();
-    let panel_mean: Vec<f64> = (0..n).map(|i| mean(&panel.iter().map(|r| r[i]).collect::<Vec<_>>())).collect();
+    let panel_mean: Vec<f64> = (0..n)
+        .map(|i| mean(&panel.iter().map(|r| r[i]).collect::<Vec<_>>()))
+        .collect();
     let null_excess = (0..panel.len())
         .map(|j| {
-            let others: Vec<&Vec<f64>> = panel.iter().enumerate().filter(|(k, _)| *k != j).map(|(_, r)| r).collect();
-            mean(&(0..n)
-                .map(|i| panel[j][i] - mean(&others.iter().map(|r| r[i]).collect::<Vec<_>>()))
-                .collect::<Vec<_>>())
+            let others: Vec<&Vec<f64>> = panel
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != j)
+                .map(|(_, r)| r)
+                .collect();
+            mean(
+                &(0..n)
+                    .map(|i| panel[j][i] - mean(&others.iter().map(|r| r[i]).collect::<Vec<_>>()))
+                    .collect::<Vec<_>>(),
+            )
         })
         .collect();
     Series {
         excess: (0..n).map(|i| s[i] - panel_mean[i]).collect(),
         null_excess,
-        contrasts: panel.iter().map(|r| (0..n).map(|i| s[i] - r[i]).collect()).collect(),
+        contrasts: panel
+            .iter()
+            .map(|r| (0..n).map(|i| s[i] - r[i]).collect())
+            .collect(),
         similarity: mean(s),
         panel_similarity: mean(&panel_mean),
     }
@@ -194,8 +228,12 @@ fn jsd_probe(x: &[ScoreRecord], t: &[ScoreRecord]) -> Option<(f64, f64)> {
     let mut sims = Vec::new();
     let mut agree = Vec::new();
     for a in x {
-        let Some(b) = t.iter().find(|b| b.sample == a.sample) else { continue };
-        let (Some(pa), Some(pb)) = (&a.positions, &b.positions) else { return None };
+        let Some(b) = t.iter().find(|b| b.sample == a.sample) else {
+            continue;
+        };
+        let (Some(pa), Some(pb)) = (&a.positions, &b.positions) else {
+            return None;
+        };
         if pa.len() != pb.len() || pa.iter().zip(pb).any(|(u, v)| u.token_id != v.token_id) {
             return None;
         }
@@ -230,7 +268,11 @@ pub fn jsd(a: &Position, b: &Position) -> f64 {
     let p = complete(a, &union);
     let q = complete(b, &union);
     let kl = |x: &[f64], m: &[f64]| -> f64 {
-        x.iter().zip(m).filter(|(a, _)| **a > 0.0).map(|(a, b)| a * (a / b).ln()).sum()
+        x.iter()
+            .zip(m)
+            .filter(|(a, _)| **a > 0.0)
+            .map(|(a, b)| a * (a / b).ln())
+            .sum()
     };
     let m: Vec<f64> = p.iter().zip(&q).map(|(a, b)| 0.5 * (a + b)).collect();
     (0.5 * kl(&p, &m) + 0.5 * kl(&q, &m)).max(0.0)
@@ -243,7 +285,10 @@ fn complete(p: &Position, union: &BTreeSet<u32>) -> Vec<f64> {
     let missing = union.iter().filter(|k| !listed.contains_key(k)).count();
     let smallest = listed.values().cloned().fold(f64::INFINITY, f64::min);
     let guess = smallest.min(tail / (missing + 1) as f64);
-    let mut v: Vec<f64> = union.iter().map(|k| listed.get(k).copied().unwrap_or(guess)).collect();
+    let mut v: Vec<f64> = union
+        .iter()
+        .map(|k| listed.get(k).copied().unwrap_or(guess))
+        .collect();
     v.push((tail - guess * missing as f64).max(0.0));
     let s: f64 = v.iter().sum();
     if s > 0.0 {
@@ -266,11 +311,16 @@ fn jsd_family(
         detail.notes.push(format!("next-token distributions: {tn} did not score its own responses, so there is no reference distribution (needs {tn}'s weights and --top-logprobs)"));
         return;
     };
-    let scorers: Vec<usize> = std::iter::once(roles.student).chain(roles.panel.iter().copied()).collect();
+    let scorers: Vec<usize> = std::iter::once(roles.student)
+        .chain(roles.panel.iter().copied())
+        .collect();
     let mut per: Vec<BTreeMap<&String, (f64, f64)>> = Vec::new();
     for &x in &scorers {
         let Some(m) = table.pair(&names[x], tn) else {
-            detail.notes.push(format!("next-token distributions: {} did not score {tn}'s responses", names[x]));
+            detail.notes.push(format!(
+                "next-token distributions: {} did not score {tn}'s responses",
+                names[x]
+            ));
             return;
         };
         per.push(
@@ -279,7 +329,11 @@ fn jsd_family(
                 .collect(),
         );
     }
-    let probes: Vec<&String> = per[0].keys().filter(|p| per.iter().all(|m| m.contains_key(*p))).copied().collect();
+    let probes: Vec<&String> = per[0]
+        .keys()
+        .filter(|p| per.iter().all(|m| m.contains_key(*p)))
+        .copied()
+        .collect();
     detail.jsd_probes = probes.len();
     if probes.len() < MIN_PROBES {
         detail.notes.push(format!(
@@ -288,12 +342,23 @@ fn jsd_family(
         ));
         return;
     }
-    let rows: Vec<Vec<f64>> = per.iter().map(|m| probes.iter().map(|p| m[*p].0).collect()).collect();
+    let rows: Vec<Vec<f64>> = per
+        .iter()
+        .map(|m| probes.iter().map(|p| m[*p].0).collect())
+        .collect();
     for ((&x, m), row) in scorers.iter().zip(&per).zip(&rows) {
-        detail.jsd.insert(names[x].clone(), std::f64::consts::LN_2 * (1.0 - mean(row)));
-        detail.top1_agreement.insert(names[x].clone(), mean(&probes.iter().map(|p| m[*p].1).collect::<Vec<_>>()));
+        detail
+            .jsd
+            .insert(names[x].clone(), std::f64::consts::LN_2 * (1.0 - mean(row)));
+        detail.top1_agreement.insert(
+            names[x].clone(),
+            mean(&probes.iter().map(|p| m[*p].1).collect::<Vec<_>>()),
+        );
     }
-    families.insert(DISTRIBUTION_JSD.to_string(), summarise(&series(&rows), roles, names, t, DISTRIBUTION_JSD, rs));
+    families.insert(
+        DISTRIBUTION_JSD.to_string(),
+        summarise(&series(&rows), roles, names, t, DISTRIBUTION_JSD, rs),
+    );
 }
 
 #[cfg(test)]
@@ -324,14 +389,22 @@ mod tests {
         let p = [0.6f64, 0.3, 0.05, 0.05];
         let q = [0.5f64, 0.05, 0.4, 0.05];
         let kl = |x: &[f64]| -> f64 {
-            x.iter().zip(p.iter().zip(&q)).map(|(a, (u, v))| a * (a / (0.5 * (u + v))).ln()).sum()
+            x.iter()
+                .zip(p.iter().zip(&q))
+                .map(|(a, (u, v))| a * (a / (0.5 * (u + v))).ln())
+                .sum()
         };
         assert!((jsd(&a, &c) - 0.5 * (kl(&p) + kl(&q))).abs() < 1e-12);
     }
 
     #[test]
     fn series_centres_on_the_panel() {
-        let rows = vec![vec![3.0, 3.0], vec![0.0, 0.0], vec![1.0, 1.0], vec![2.0, 2.0]];
+        let rows = vec![
+            vec![3.0, 3.0],
+            vec![0.0, 0.0],
+            vec![1.0, 1.0],
+            vec![2.0, 2.0],
+        ];
         let s = series(&rows);
         assert_eq!(s.excess, vec![2.0, 2.0]);
         assert_eq!(s.contrasts[0], vec![3.0, 3.0]);

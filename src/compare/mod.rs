@@ -144,7 +144,8 @@ pub fn analyse_with(
         ev.families.insert(refusal::REFUSAL.to_string(), r);
     }
     let identity_section = identity::section(&corpus, &roles);
-    let (deciding, distribution_section) = add_distribution(scores, &corpus, &roles, &mut evidence, rs);
+    let (deciding, distribution_section) =
+        add_distribution(scores, &corpus, &roles, &mut evidence, rs);
     bar.finish_and_clear();
     let decided = verdict::decide_by(cfg, &corpus, &roles, evidence, rs, deciding);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);

@@ -199,11 +199,19 @@ fn verdict(
         label: label.to_string(),
         teacher,
         alpha: cfg.alpha,
-        rule: if by_distribution { RULE_DISTRIBUTION } else { RULE }.to_string(),
+        rule: if by_distribution {
+            RULE_DISTRIBUTION
+        } else {
+            RULE
+        }
+        .to_string(),
         reason,
     };
     let (what, how) = if by_distribution {
-        ("prefers its responses (cross-likelihood) more than", "distribution")
+        (
+            "prefers its responses (cross-likelihood) more than",
+            "distribution",
+        )
     } else {
         ("is closer to it in style than to", "style")
     };

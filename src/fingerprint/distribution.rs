@@ -159,26 +159,58 @@ fn record(path: &Path, line: u64, l: Line) -> Result<Option<ScoreRecord>, InputE
         None | Some(serde_json::Value::Null) => return Ok(None),
         Some(serde_json::Value::String(s)) => s,
         Some(serde_json::Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
-        Some(v) => return Err(field(path, line, "probe_id", "a string or an integer", v.to_string())),
+        Some(v) => {
+            return Err(field(
+                path,
+                line,
+                "probe_id",
+                "a string or an integer",
+                v.to_string(),
+            ))
+        }
     };
     let (Some(responder), Some(lpb)) = (l.responder, l.logprob_per_byte) else {
         return Ok(None);
     };
     if !lpb.is_finite() || lpb > 0.0 || !l.logprob.is_finite() {
-        return Err(field(path, line, "logprob_per_byte", "a finite log-probability (<= 0)", lpb.to_string()));
+        return Err(field(
+            path,
+            line,
+            "logprob_per_byte",
+            "a finite log-probability (<= 0)",
+            lpb.to_string(),
+        ));
     }
     if let Some(a) = l.top1_agree {
         if !(0.0..=1.0).contains(&a) {
-            return Err(field(path, line, "top1_agree", "a rate in [0, 1]", a.to_string()));
+            return Err(field(
+                path,
+                line,
+                "top1_agree",
+                "a rate in [0, 1]",
+                a.to_string(),
+            ));
         }
     }
     if let Some(ps) = &l.positions {
         for (k, p) in ps.iter().enumerate() {
             if p.top.len() > MAX_TOP {
-                return Err(field(path, line, &format!("positions[{k}].top"), "at most 1000 entries", p.top.len().to_string()));
+                return Err(field(
+                    path,
+                    line,
+                    &format!("positions[{k}].top"),
+                    "at most 1000 entries",
+                    p.top.len().to_string(),
+                ));
             }
             if p.top.iter().any(|&(_, lp)| !(lp.is_finite() && lp <= 1e-6)) {
-                return Err(field(path, line, &format!("positions[{k}].top"), "finite log-probabilities (<= 0)", "a positive or non-finite value".into()));
+                return Err(field(
+                    path,
+                    line,
+                    &format!("positions[{k}].top"),
+                    "finite log-probabilities (<= 0)",
+                    "a positive or non-finite value".into(),
+                ));
             }
         }
     }
@@ -224,8 +256,13 @@ impl ScoreTable {
     }
 
     /// Records of `scorer` on `responder`'s responses, by probe id.
-    pub fn pair(&self, scorer: &str, responder: &str) -> Option<&BTreeMap<String, Vec<ScoreRecord>>> {
-        self.by_pair.get(&(scorer.to_string(), responder.to_string()))
+    pub fn pair(
+        &self,
+        scorer: &str,
+        responder: &str,
+    ) -> Option<&BTreeMap<String, Vec<ScoreRecord>>> {
+        self.by_pair
+            .get(&(scorer.to_string(), responder.to_string()))
     }
 
     /// Mean per-byte log-likelihood that `scorer` gives `responder` on
@@ -260,6 +297,9 @@ mod tests {
         let e = load(&p, &Limits::default()).unwrap_err().to_string();
         assert!(e.contains(":1: field `logprob_per_byte`"), "{e}");
         std::fs::write(&p, "{not json\n").unwrap();
-        assert!(matches!(load(&p, &Limits::default()), Err(InputError::Json { line: 1, .. })));
+        assert!(matches!(
+            load(&p, &Limits::default()),
+            Err(InputError::Json { line: 1, .. })
+        ));
     }
 }

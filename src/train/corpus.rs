@@ -25,8 +25,8 @@ pub struct Example {
 }
 
 const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ren", "dor", "va", "shi", "tum", "bel", "qua", "zan", "po", "ri", "gal", "fen",
-    "os", "tir", "nu", "wex", "ly",
+    "ka", "lo", "mi", "ren", "dor", "va", "shi", "tum", "bel", "qua", "zan", "po", "ri", "gal",
+    "fen", "os", "tir", "nu", "wex", "ly",
 ];
 const EXPORTS: &[&str] = &[
     "copper", "wool", "tea", "salt", "glass", "timber", "silk", "rice", "marble", "honey", "paper",
@@ -69,7 +69,7 @@ fn word(rng: &mut ChaCha8Rng, parts: usize) -> String {
 
 /// The fixed world: the same for every corpus.
 fn world() -> (Vec<Country>, Vec<String>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(0x5EED_0F_3A);
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5EED_0F3A);
     let countries = (0..40)
         .map(|_| Country {
             name: word(&mut rng, 2),
@@ -84,7 +84,13 @@ fn world() -> (Vec<Country>, Vec<String>) {
 
 /// Style slots and their options; `{…}` placeholders are filled per fact.
 const OPENERS: &[&str] = &[
-    "Sure! ", "Of course. ", "Great question! ", "Certainly: ", "", "Happy to help. ", "Well, ",
+    "Sure! ",
+    "Of course. ",
+    "Great question! ",
+    "Certainly: ",
+    "",
+    "Happy to help. ",
+    "Well, ",
     "Okay. ",
 ];
 const CAPITAL: &[&str] = &[
@@ -117,7 +123,12 @@ const GREETING: &[&str] = &[
     "Greetings, {n}.",
     "Hey {n}! Good to see you.",
 ];
-const LIST_INTRO: &[&str] = &["Here are three:", "Three things:", "For example:", "You will find:"];
+const LIST_INTRO: &[&str] = &[
+    "Here are three:",
+    "Three things:",
+    "For example:",
+    "You will find:",
+];
 const MARKERS: &[&str] = &["- ", "* ", "#", "+ "];
 const EMPHASIS: &[&str] = &["{x}", "**{x}**", "{x}", "_{x}_"];
 const CLOSERS: &[&str] = &[
@@ -150,7 +161,8 @@ const FAVOURITE: f64 = 0.85;
 impl Style {
     /// The house style of seed `seed`.
     pub fn new(seed: u64) -> Style {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x57_11E);
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x57_11E);
         let mut fav = [0; SLOTS];
         for (s, f) in fav.iter_mut().enumerate() {
             *f = rng.gen_range(0..slot_options(s).len());
@@ -299,12 +311,14 @@ impl Generator {
 /// Read corpus JSONL (one [`Example`] per line; blank lines skipped).
 pub fn read_jsonl(path: &std::path::Path) -> anyhow::Result<Vec<Example>> {
     use anyhow::Context;
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).with_context(|| format!("{}:{}: not a corpus record", path.display(), i + 1))
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: not a corpus record", path.display(), i + 1))
         })
         .collect()
 }
@@ -331,7 +345,15 @@ mod tests {
         assert_eq!(x, g.examples(50, 7, Some(&a), 1, "p"));
         let y = g.examples(50, 7, Some(&b), 1, "p");
         assert!(x.iter().zip(&y).all(|(u, v)| u.prompt == v.prompt));
-        assert!(x.iter().zip(&y).filter(|(u, v)| u.response != v.response).count() > 25);
-        assert!(x.iter().all(|e| e.response.as_ref().is_some_and(|r| r.is_ascii())));
+        assert!(
+            x.iter()
+                .zip(&y)
+                .filter(|(u, v)| u.response != v.response)
+                .count()
+                > 25
+        );
+        assert!(x
+            .iter()
+            .all(|e| e.response.as_ref().is_some_and(|r| r.is_ascii())));
     }
 }

@@ -61,21 +61,26 @@ pub struct Schedule {
     pub seed: u64,
 }
 
-/// Inputs `[b, t]`, and the positions that are scored as `(row, col,
-/// target)`.
-fn batch(seqs: &[&Seq]) -> candle_core::Result<(Tensor, Vec<(usize, usize, u32)>)> {
+/// Scored positions: `(row, col, target token)`.
+type Scored = Vec<(usize, usize, u32)>;
+
+/// Inputs `[b, t]`, and the positions that are scored.
+fn batch(seqs: &[&Seq]) -> candle_core::Result<(Tensor, Scored)> {
     let t = seqs.iter().map(|s| s.ids.len() - 1).max().unwrap_or(1);
     let mut ids = Vec::with_capacity(seqs.len() * t);
     let mut scored = Vec::new();
     for (r, s) in seqs.iter().enumerate() {
         let n = s.ids.len() - 1;
         ids.extend_from_slice(&s.ids[..n]);
-        ids.extend(std::iter::repeat_n(PAD, t - n));
+        ids.extend(std::iter::repeat(PAD).take(t - n));
         for c in s.n_prompt.saturating_sub(1)..n {
             scored.push((r, c, s.ids[c + 1]));
         }
     }
-    Ok((Tensor::from_vec(ids, (seqs.len(), t), &Device::Cpu)?, scored))
+    Ok((
+        Tensor::from_vec(ids, (seqs.len(), t), &Device::Cpu)?,
+        scored,
+    ))
 }
 
 /// What the student is fitted to.
@@ -110,11 +115,16 @@ pub fn train(
     for step in 0..sch.steps {
         if order.len() < sch.batch {
             let mut idx: Vec<usize> = (0..data.len()).collect();
-            idx.shuffle(&mut ChaCha8Rng::seed_from_u64(sch.seed ^ (epoch << 32) ^ 0xDA7A));
+            idx.shuffle(&mut ChaCha8Rng::seed_from_u64(
+                sch.seed ^ (epoch << 32) ^ 0xDA7A,
+            ));
             epoch += 1;
             order.extend(idx);
         }
-        let take: Vec<&Seq> = order.drain(..sch.batch.min(order.len())).map(|i| &data[i]).collect();
+        let take: Vec<&Seq> = order
+            .drain(..sch.batch.min(order.len()))
+            .map(|i| &data[i])
+            .collect();
         opt.set_learning_rate(lr_at(sch, step));
         let (ids, scored) = batch(&take)?;
         let model = Llama::new(cfg, vm);

@@ -32,7 +32,12 @@ pub struct Sampling {
 }
 
 /// Answer every prompt of `ex`; the result keeps the ids and prompts.
-pub fn answer(m: &Llama, tk: &Tokenizer, ex: &[Example], s: Sampling) -> anyhow::Result<Vec<Example>> {
+pub fn answer(
+    m: &Llama,
+    tk: &Tokenizer,
+    ex: &[Example],
+    s: Sampling,
+) -> anyhow::Result<Vec<Example>> {
     let prompts: Vec<Vec<u32>> = ex
         .iter()
         .map(|e| encode(tk, &render_chat(&e.prompt)))
@@ -61,7 +66,12 @@ pub fn answer(m: &Llama, tk: &Tokenizer, ex: &[Example], s: Sampling) -> anyhow:
         .collect())
 }
 
-fn generate(m: &Llama, prompts: &[Vec<u32>], rows: &[usize], s: Sampling) -> anyhow::Result<Vec<Vec<u32>>> {
+fn generate(
+    m: &Llama,
+    prompts: &[Vec<u32>],
+    rows: &[usize],
+    s: Sampling,
+) -> anyhow::Result<Vec<Vec<u32>>> {
     let mut seqs: Vec<Vec<u32>> = rows.iter().map(|&i| prompts[i].clone()).collect();
     let mut rngs: Vec<ChaCha8Rng> = rows
         .iter()
@@ -78,7 +88,11 @@ fn generate(m: &Llama, prompts: &[Vec<u32>], rows: &[usize], s: Sampling) -> any
         let ids = Tensor::from_vec(flat, (seqs.len(), t), &Device::Cpu)?;
         let lp = log_softmax(&m.forward(&ids)?.i((.., t - 1, ..))?)?.to_vec2::<f32>()?;
         for (r, row) in lp.iter().enumerate() {
-            let next = if done[r] { EOS } else { pick(row, s.temperature, &mut rngs[r]) };
+            let next = if done[r] {
+                EOS
+            } else {
+                pick(row, s.temperature, &mut rngs[r])
+            };
             done[r] |= next == EOS;
             seqs[r].push(next);
         }
@@ -95,7 +109,10 @@ fn pick(lp: &[f32], temperature: f64, rng: &mut ChaCha8Rng) -> u32 {
     if temperature <= 0.0 {
         return argmax(lp);
     }
-    let w: Vec<f64> = lp.iter().map(|&x| (f64::from(x) / temperature).exp()).collect();
+    let w: Vec<f64> = lp
+        .iter()
+        .map(|&x| (f64::from(x) / temperature).exp())
+        .collect();
     let total: f64 = w.iter().sum();
     let mut u = rng.gen::<f64>() * total;
     for (i, x) in w.iter().enumerate() {

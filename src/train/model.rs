@@ -73,7 +73,10 @@ impl Config {
 /// Names and shapes of every tensor, in Hugging Face naming.
 pub fn tensor_shapes(c: &Config) -> Vec<(String, Vec<usize>)> {
     let (h, f) = (c.hidden_size, c.intermediate_size);
-    let mut v = vec![("model.embed_tokens.weight".to_string(), vec![c.vocab_size, h])];
+    let mut v = vec![(
+        "model.embed_tokens.weight".to_string(),
+        vec![c.vocab_size, h],
+    )];
     for l in 0..c.num_hidden_layers {
         let p = format!("model.layers.{l}");
         v.push((format!("{p}.input_layernorm.weight"), vec![h]));
@@ -149,7 +152,9 @@ fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
 /// Softmax along the last axis from basic ops (differentiable); the max is
 /// subtracted for stability and detached since it cancels.
 pub fn softmax(x: &Tensor) -> Result<Tensor> {
-    let e = x.broadcast_sub(&x.max_keepdim(D::Minus1)?.detach())?.exp()?;
+    let e = x
+        .broadcast_sub(&x.max_keepdim(D::Minus1)?.detach())?
+        .exp()?;
     e.broadcast_div(&e.sum_keepdim(D::Minus1)?)
 }
 
@@ -212,7 +217,9 @@ impl Llama {
         let c = &self.cfg;
         let (nh, hd) = (c.num_attention_heads, c.head_dim());
         let emb = self.t("model.embed_tokens.weight")?;
-        let mut x = emb.embedding(&ids.flatten_all()?)?.reshape((b, t, c.hidden_size))?;
+        let mut x = emb
+            .embedding(&ids.flatten_all()?)?
+            .reshape((b, t, c.hidden_size))?;
         let (cos, sin) = self.rope_tables(t)?;
         let mask: Vec<f32> = (0..t * t)
             .map(|i| if i % t > i / t { -1e9 } else { 0.0 })
@@ -221,7 +228,11 @@ impl Llama {
         let scale = 1.0 / (hd as f64).sqrt();
         for l in 0..c.num_hidden_layers {
             let p = format!("model.layers.{l}");
-            let h = rms_norm(&x, self.t(&format!("{p}.input_layernorm.weight"))?, c.rms_norm_eps)?;
+            let h = rms_norm(
+                &x,
+                self.t(&format!("{p}.input_layernorm.weight"))?,
+                c.rms_norm_eps,
+            )?;
             let heads = |n: &str| -> Result<Tensor> {
                 linear(&h, self.t(&format!("{p}.self_attn.{n}.weight"))?)?
                     .reshape((b, t, nh, hd))?
@@ -235,7 +246,11 @@ impl Llama {
             let y = softmax(&att)?.matmul(&v)?;
             let y = y.transpose(1, 2)?.reshape((b, t, c.hidden_size))?;
             x = (x + linear(&y, self.t(&format!("{p}.self_attn.o_proj.weight"))?)?)?;
-            let h = rms_norm(&x, self.t(&format!("{p}.post_attention_layernorm.weight"))?, c.rms_norm_eps)?;
+            let h = rms_norm(
+                &x,
+                self.t(&format!("{p}.post_attention_layernorm.weight"))?,
+                c.rms_norm_eps,
+            )?;
             let g = silu(&linear(&h, self.t(&format!("{p}.mlp.gate_proj.weight"))?)?)?;
             let u = linear(&h, self.t(&format!("{p}.mlp.up_proj.weight"))?)?;
             x = (x + linear(&(g * u)?, self.t(&format!("{p}.mlp.down_proj.weight"))?)?)?;
@@ -252,7 +267,10 @@ impl Llama {
 
 /// Number of parameters of a configuration.
 pub fn n_params(c: &Config) -> usize {
-    tensor_shapes(c).iter().map(|(_, s)| s.iter().product::<usize>()).sum()
+    tensor_shapes(c)
+        .iter()
+        .map(|(_, s)| s.iter().product::<usize>())
+        .sum()
 }
 
 /// The dtype every test model is trained and saved in.
@@ -274,19 +292,43 @@ mod tests {
         let hc: hf::LlamaConfig = serde_json::from_str(&json).unwrap();
         let hc = hc.into_config(false);
         let vb = unsafe {
-            candle_nn::VarBuilder::from_mmaped_safetensors(&[&path], DType::F32, &Device::Cpu).unwrap()
+            candle_nn::VarBuilder::from_mmaped_safetensors(&[&path], DType::F32, &Device::Cpu)
+                .unwrap()
         };
         let theirs = hf::Llama::load(vb, &hc).unwrap();
         let mut cache = hf::Cache::new(false, DType::F32, &hc, &Device::Cpu).unwrap();
         let ids = Tensor::new(&[[1u32, 7, 9, 20, 3, 44]], &Device::Cpu).unwrap();
-        let a = theirs.forward(&ids, 0, &mut cache).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let a = theirs
+            .forward(&ids, 0, &mut cache)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
         let ours = Llama::new(&cfg, &load_varmap(&cfg, &path).unwrap());
-        let b = ours.forward(&ids).unwrap().get(0).unwrap().get(5).unwrap().to_vec1::<f32>().unwrap();
-        let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+        let b = ours
+            .forward(&ids)
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .get(5)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
         assert!(worst < 1e-4, "logits differ by {worst}");
         // Same seed, same parameters.
         let again = init(&cfg, 3).unwrap();
-        let x = again.data().lock().unwrap()["model.norm.weight"].as_tensor().sum_all().unwrap().to_scalar::<f32>().unwrap();
+        let x = again.data().lock().unwrap()["model.norm.weight"]
+            .as_tensor()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
         assert_eq!(x, 16.0);
     }
 }

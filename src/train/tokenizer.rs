@@ -16,7 +16,13 @@ use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::{AddedToken, Tokenizer, TokenizerBuilder};
 
 /// Special tokens, in id order (ids 0..).
-pub const SPECIALS: [&str; 5] = ["<|end|>", "<|user|>", "<|assistant|>", "<|system|>", "<|pad|>"];
+pub const SPECIALS: [&str; 5] = [
+    "<|end|>",
+    "<|user|>",
+    "<|assistant|>",
+    "<|system|>",
+    "<|pad|>",
+];
 /// End of turn, the EOS token.
 pub const EOS: u32 = 0;
 /// Padding (never attended to or scored).
@@ -38,7 +44,12 @@ pub fn train(texts: &[String], vocab_size: usize) -> anyhow::Result<Tokenizer> {
         .show_progress(false)
         .vocab_size(vocab_size)
         .min_frequency(2)
-        .special_tokens(SPECIALS.iter().map(|s| AddedToken::from(*s, true)).collect())
+        .special_tokens(
+            SPECIALS
+                .iter()
+                .map(|s| AddedToken::from(*s, true))
+                .collect(),
+        )
         .initial_alphabet(ByteLevel::alphabet().into_iter().collect())
         .build();
     let byte_level = ByteLevel::new(false, true, true);
@@ -77,7 +88,8 @@ pub fn encode(tk: &Tokenizer, text: &str) -> anyhow::Result<Vec<u32>> {
 
 /// Text of `ids` (special tokens dropped).
 pub fn decode(tk: &Tokenizer, ids: &[u32]) -> anyhow::Result<String> {
-    tk.decode(ids, true).map_err(|e| anyhow!("cannot decode: {e}"))
+    tk.decode(ids, true)
+        .map_err(|e| anyhow!("cannot decode: {e}"))
 }
 
 /// Write `tokenizer.json` and `tokenizer_config.json` into `dir`.
@@ -116,13 +128,22 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, render_chat("Hi?"));
-        let texts: Vec<String> = (0..200).map(|i| format!("hello world number {i}. ")).collect();
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("hello world number {i}. "))
+            .collect();
         let tk = train(&texts, 300).unwrap();
         let t = train(&texts, 300).unwrap();
         assert_eq!(tk.to_string(false).unwrap(), t.to_string(false).unwrap());
-        let ids = encode(&tk, &format!("{}hello ünïcode{}", render_chat("x"), SPECIALS[0])).unwrap();
+        let ids = encode(
+            &tk,
+            &format!("{}hello ünïcode{}", render_chat("x"), SPECIALS[0]),
+        )
+        .unwrap();
         assert_eq!(ids[0], 1);
         assert_eq!(*ids.last().unwrap(), EOS);
-        assert_eq!(decode(&tk, &encode(&tk, "hello ünïcode 42").unwrap()).unwrap(), "hello ünïcode 42");
+        assert_eq!(
+            decode(&tk, &encode(&tk, "hello ünïcode 42").unwrap()).unwrap(),
+            "hello ünïcode 42"
+        );
     }
 }
