@@ -19,7 +19,8 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
         Command::Compare { cfg, out, html } => {
             let datasets =
                 compare::load_all(&cfg, &progress).context("cannot run the comparison")?;
-            let (rep, detail) = compare::analyse_detailed(&cfg, &datasets, &progress);
+            let scores = compare::load_scores(&cfg).context("cannot read the score files")?;
+            let (rep, detail) = compare::analyse_with(&cfg, &datasets, &scores, &progress);
             let page = report::html::compare::CompareHtml {
                 detail: Some(detail),
             };

@@ -313,6 +313,11 @@ pub struct CompareArgs {
     /// Write the HTML report here instead of OUT/report.html.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Score files of `lineage score` (repeatable): adds the `distribution`
+    /// family, which then decides. Scorer and responder names must be the
+    /// model names used here.
+    #[arg(long = "scores", num_args = 1..)]
+    pub scores: Vec<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -596,6 +601,7 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.resamples = a.resamples;
     cfg.bootstrap = a.bootstrap;
     cfg.limits = a.limits.limits();
+    cfg.scores = a.scores;
     check_unique(&cfg)?;
     Ok(Command::Compare {
         cfg,

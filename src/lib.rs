@@ -18,5 +18,6 @@ pub mod progress;
 pub mod report;
 pub mod stats;
 pub mod synth;
+pub mod train;
 pub mod verify;
 pub mod weights;

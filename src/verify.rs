@@ -126,6 +126,12 @@ pub fn config_of(r: &Report) -> anyhow::Result<CompareConfig> {
         .next()
         .context("the report lists no student input")?;
     let mut cfg = CompareConfig::new(student, spec("candidate"), spec("reference"));
+    cfg.scores = r
+        .inputs
+        .iter()
+        .filter(|i| i.role == "scores")
+        .map(|i| PathBuf::from(&i.path))
+        .collect();
     let p = &r.parameters;
     cfg.alpha = p.alpha;
     cfg.seed = p.seed;

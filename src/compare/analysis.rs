@@ -48,14 +48,14 @@ pub struct FamilyCube {
 }
 
 /// Per-probe series of one candidate: excess and contrasts per reference.
-struct Series {
-    excess: Vec<f64>,
+pub(crate) struct Series {
+    pub(crate) excess: Vec<f64>,
     /// Mean excess of each panel member over the student (leave-one-out
     /// hubness), the between-model null sample.
-    null_excess: Vec<f64>,
-    contrasts: Vec<Vec<f64>>,
-    similarity: f64,
-    panel_similarity: f64,
+    pub(crate) null_excess: Vec<f64>,
+    pub(crate) contrasts: Vec<Vec<f64>>,
+    pub(crate) similarity: f64,
+    pub(crate) panel_similarity: f64,
 }
 
 /// Everything computed for one candidate.
@@ -193,7 +193,7 @@ pub fn evaluate(
         .collect()
 }
 
-fn summarise(
+pub(crate) fn summarise(
     s: &Series,
     roles: &Roles,
     names: &[String],

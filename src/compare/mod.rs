@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod detail;
+pub mod distribution;
 pub mod exhibits;
 pub mod identity;
 pub mod profile;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::fingerprint::distribution::{ScoreFile, ScoreTable};
 use crate::fingerprint::{default_extractors, Family};
 use crate::input::{self, align::Corpus, Dataset, Format, InputError, Limits};
 use crate::progress::Progress;
@@ -47,6 +49,8 @@ pub struct CompareConfig {
     pub bootstrap: usize,
     pub confidence: f64,
     pub limits: Limits,
+    /// Score files of `lineage score` for the `distribution` family.
+    pub scores: Vec<PathBuf>,
 }
 
 impl CompareConfig {
@@ -63,6 +67,7 @@ impl CompareConfig {
             bootstrap: 2000,
             confidence: 0.95,
             limits: Limits::default(),
+            scores: Vec::new(),
         }
     }
 }
@@ -98,14 +103,15 @@ pub fn load_all(cfg: &CompareConfig, progress: &Progress) -> Result<Vec<Dataset>
 /// Run the whole comparison on already-loaded datasets (student first, then
 /// candidates, then references, as in [`load_all`]).
 pub fn analyse(cfg: &CompareConfig, datasets: &[Dataset], progress: &Progress) -> Report {
-    analyse_detailed(cfg, datasets, progress).0
+    analyse_with(cfg, datasets, &[], progress).0
 }
 
-/// [`analyse`], plus the per-probe series the HTML charts draw (not part of
-/// report.json).
-pub fn analyse_detailed(
+/// [`analyse`] with score files for the `distribution` family, plus the
+/// per-probe series the HTML charts draw (not part of report.json).
+pub fn analyse_with(
     cfg: &CompareConfig,
     datasets: &[Dataset],
+    scores: &[ScoreFile],
     progress: &Progress,
 ) -> (Report, detail::Detail) {
     let corpus = input::align::align(datasets);
@@ -140,8 +146,10 @@ pub fn analyse_detailed(
         ev.families.insert(refusal::REFUSAL.to_string(), r);
     }
     let identity_section = identity::section(&corpus, &roles);
+    let (deciding, distribution_section) =
+        add_distribution(scores, &corpus, &roles, &mut evidence, rs);
     bar.finish_and_clear();
-    let decided = verdict::decide(cfg, &corpus, &roles, evidence, rs);
+    let decided = verdict::decide_by(cfg, &corpus, &roles, evidence, rs, deciding);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     let detail = detail::compute(&families, &roles, &corpus.models, decided.top_index());
     let report = Report {
@@ -152,7 +160,10 @@ pub fn analyse_detailed(
             git_commit: env!("LINEAGE_GIT_COMMIT").into(),
         },
         parameters: parameters(cfg),
-        inputs: inputs(datasets, &corpus, nt),
+        inputs: inputs(datasets, &corpus, nt)
+            .into_iter()
+            .chain(scores.iter().map(score_input))
+            .collect(),
         alignment: Alignment {
             by: match corpus.align_by {
                 input::align::AlignBy::ProbeId => "probe_id".into(),
@@ -173,6 +184,7 @@ pub fn analyse_detailed(
         exhibits,
         refusal: Some(refusal_section),
         identity: Some(identity_section),
+        distribution: distribution_section,
     };
     (report, detail)
 }
@@ -180,7 +192,80 @@ pub fn analyse_detailed(
 /// Load, then analyse.
 pub fn run(cfg: &CompareConfig, progress: &Progress) -> Result<Report, InputError> {
     let datasets = load_all(cfg, progress)?;
-    Ok(analyse(cfg, &datasets, progress))
+    let scores = load_scores(cfg)?;
+    Ok(analyse_with(cfg, &datasets, &scores, progress).0)
+}
+
+/// Load the score files of `lineage score` named by `--scores`.
+pub fn load_scores(cfg: &CompareConfig) -> Result<Vec<ScoreFile>, InputError> {
+    cfg.scores
+        .iter()
+        .map(|p| crate::fingerprint::distribution::load(p, &cfg.limits))
+        .collect()
+}
+
+/// Add the `distribution` families to the evidence. Returns the family
+/// that decides (the cross-likelihood when every candidate has it, else
+/// style) and the report section.
+fn add_distribution(
+    scores: &[ScoreFile],
+    corpus: &Corpus,
+    roles: &Roles,
+    evidence: &mut [analysis::CandidateEvidence],
+    rs: Resampling,
+) -> (&'static str, Option<DistributionSection>) {
+    if scores.is_empty() {
+        return (analysis::RANK_FAMILY, None);
+    }
+    let table = ScoreTable::new(scores);
+    let dist = distribution::evaluate(&table, roles, &corpus.models, rs);
+    let decisive = dist.iter().all(|d| d.rank_excess.is_some());
+    let mut details = Vec::new();
+    for (ev, d) in evidence.iter_mut().zip(dist) {
+        ev.families.extend(d.families);
+        if let (true, Some(x)) = (decisive, d.rank_excess) {
+            ev.rank_excess = x;
+        }
+        details.push(d.detail);
+    }
+    let names = |f: fn(&(String, String)) -> &String| -> Vec<String> {
+        let set: std::collections::BTreeSet<&String> = table.by_pair.keys().map(f).collect();
+        set.into_iter().cloned().collect()
+    };
+    let section = DistributionSection {
+        records: scores.iter().map(|f| f.records.len()).sum(),
+        unusable_records: scores.iter().map(|f| f.unusable).sum(),
+        scorers: names(|k| &k.0),
+        responders: names(|k| &k.1),
+        note: distribution::WEIGHT_TRACE_NOTE.to_string(),
+        candidates: details,
+    };
+    let deciding = if decisive {
+        distribution::DISTRIBUTION
+    } else {
+        analysis::RANK_FAMILY
+    };
+    (deciding, Some(section))
+}
+
+fn score_input(f: &ScoreFile) -> InputEntry {
+    let probes: std::collections::BTreeSet<&str> =
+        f.records.iter().map(|r| r.probe_id.as_str()).collect();
+    InputEntry {
+        name: f
+            .path
+            .file_stem()
+            .map_or_else(|| "scores".into(), |s| s.to_string_lossy().into_owned()),
+        role: "scores".into(),
+        path: f.path.display().to_string(),
+        format: "lineage-scores".into(),
+        sha256: f.sha256.clone(),
+        records: f.records.len() + f.unusable,
+        probes: probes.len(),
+        missing: 0,
+        duplicated: 0,
+        empty: f.unusable,
+    }
 }
 
 pub fn family_cubes(corpus: &Corpus, progress: &Progress) -> Vec<FamilyCube> {

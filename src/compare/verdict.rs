@@ -47,6 +47,17 @@ impl Decided {
     }
 }
 
+/// The decision rule when the `distribution` family decides.
+pub const RULE_DISTRIBUTION: &str = "Candidates are ranked by the student's cross-likelihood excess: how much more per-byte \
+likelihood the student gives the candidate's responses than the reference panel's responses, minus the same preference \
+of the reference-panel models. distilled-from T when T is the top-ranked candidate AND, at level alpha after Holm \
+correction across the evidence families, the distribution (cross-likelihood) family shows the student preferring T's \
+responses more than every reference-panel model does (one-sided sign-flip test over probes, maximum p-value over the \
+panel) and more than the panel's between-model spread allows (prediction-interval test). no-evidence when no candidate \
+meets that condition. inconclusive without a reference panel, with fewer than 30 aligned probes, or when a lower-ranked \
+candidate meets the condition but the top-ranked one does not. The text families and distribution_jsd are reported but \
+do not decide.";
+
 /// Rank the candidates, test first against second, and decide.
 pub fn decide(
     cfg: &CompareConfig,
@@ -55,12 +66,25 @@ pub fn decide(
     evidence: Vec<CandidateEvidence>,
     rs: Resampling,
 ) -> Decided {
+    decide_by(cfg, corpus, roles, evidence, rs, RANK_FAMILY)
+}
+
+/// [`decide`] with `family` ranking and deciding (`style`, or
+/// `distribution` when every candidate has it).
+pub fn decide_by(
+    cfg: &CompareConfig,
+    corpus: &Corpus,
+    roles: &Roles,
+    evidence: Vec<CandidateEvidence>,
+    rs: Resampling,
+    family: &'static str,
+) -> Decided {
     let mut cands: Vec<(usize, Candidate, Vec<f64>)> = roles
         .candidates
         .iter()
         .zip(evidence)
         .map(|(&t, ev)| {
-            let c = candidate(&corpus.models[t], ev.families, cfg.alpha);
+            let c = candidate(&corpus.models[t], ev.families, cfg.alpha, family);
             (t, c, ev.rank_excess)
         })
         .collect();
@@ -74,7 +98,7 @@ pub fn decide(
         c.1.rank = rank + 1;
     }
     let ranking = (cands.len() >= 2).then(|| ranking_test(&cands[0], &cands[1], cfg.alpha, rs));
-    let verdict = verdict(cfg, corpus, roles, &cands);
+    let verdict = verdict(cfg, corpus, roles, &cands, family);
     Decided {
         top: cands.first().map(|c| c.0),
         candidates: cands.into_iter().map(|c| c.1).collect(),
@@ -87,6 +111,7 @@ fn candidate(
     name: &str,
     mut families: std::collections::BTreeMap<String, FamilyResult>,
     alpha: f64,
+    deciding: &str,
 ) -> Candidate {
     let names: Vec<String> = families
         .keys()
@@ -105,15 +130,20 @@ fn candidate(
     if let Some(c) = families.get_mut(COMBINED) {
         c.p_holm = c.p_value;
     }
-    let rank_family = if families.contains_key(RANK_FAMILY) {
-        RANK_FAMILY
+    let rank_family = if families.contains_key(deciding) {
+        deciding
     } else {
         COMBINED
     };
     let excess = families[rank_family].excess;
     // Intersection-union: the candidate's p-value is the largest of the
     // required families' adjusted p-values.
-    let p = REQUIRED
+    let required: &[&str] = if deciding == RANK_FAMILY {
+        &REQUIRED
+    } else {
+        &[deciding]
+    };
+    let p = required
         .iter()
         .map(|f| families.get(*f).map_or(1.0, |r| r.p_holm))
         .fold(0.0f64, f64::max);
@@ -162,13 +192,28 @@ fn verdict(
     corpus: &Corpus,
     roles: &Roles,
     cands: &[(usize, Candidate, Vec<f64>)],
+    family: &str,
 ) -> Verdict {
+    let by_distribution = family != RANK_FAMILY;
     let v = |label: &str, teacher: Option<String>, reason: String| Verdict {
         label: label.to_string(),
         teacher,
         alpha: cfg.alpha,
-        rule: RULE.to_string(),
+        rule: if by_distribution {
+            RULE_DISTRIBUTION
+        } else {
+            RULE
+        }
+        .to_string(),
         reason,
+    };
+    let (what, how) = if by_distribution {
+        (
+            "prefers its responses (cross-likelihood) more than",
+            "distribution",
+        )
+    } else {
+        ("is closer to it in style than to", "style")
     };
     if roles.panel.is_empty() {
         return v("inconclusive", None, "no reference panel was given, so similarities cannot be calibrated; raw similarities are reported only".into());
@@ -187,12 +232,15 @@ fn verdict(
         Some(0) => {
             let c = &cands[0].1;
             v("distilled-from", Some(c.name.clone()), format!(
-                "{} is the top-ranked candidate and {} is closer to it in style than to every one of the {} reference models (style p (Holm) = {:.2e}, alpha = {})",
+                "{} is the top-ranked candidate and {} {what} every one of the {} reference models ({how} p (Holm) = {:.2e}, alpha = {})",
                 c.name, corpus.models[roles.student], roles.panel.len(),
-                c.families[RANK_FAMILY].p_holm, cfg.alpha))
+                c.families[family].p_holm, cfg.alpha))
         }
         Some(i) => v("inconclusive", None, format!(
             "{} meets the rule but ranks {} behind {}, which does not", cands[i].1.name, i + 1, cands[0].1.name)),
+        None if by_distribution => v("no-evidence", None, format!(
+            "{} does not prefer any candidate's responses more than every reference model does at alpha = {}; this is absence of evidence, not proof of independence",
+            corpus.models[roles.student], cfg.alpha)),
         None => v("no-evidence", None, format!(
             "no candidate is closer in style to {} than every reference model at alpha = {}; this is absence of evidence, not proof of independence",
             corpus.models[roles.student], cfg.alpha)),

@@ -11,6 +11,7 @@
 //! distilled student inherits from its teacher.
 
 pub mod content;
+pub mod distribution;
 pub mod features;
 pub mod identity;
 pub mod lexicon;

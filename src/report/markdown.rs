@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::schema::{Candidate, IdentitySection, RefusalSection, Report};
+use super::schema::{Candidate, DistributionSection, IdentitySection, RefusalSection, Report};
 use super::ReportWriter;
 
 pub struct Markdown;
@@ -22,6 +22,9 @@ impl ReportWriter for Markdown {
         }
         if let Some(x) = &r.identity {
             identity(&mut s, x)?;
+        }
+        if let Some(x) = &r.distribution {
+            distribution(&mut s, x)?;
         }
         exhibits(&mut s, r)?;
         inputs(&mut s, r)?;
@@ -261,6 +264,50 @@ fn inputs(s: &mut String, r: &Report) -> std::fmt::Result {
         r.parameters.resamples,
         r.parameters.bootstrap
     )
+}
+
+fn distribution(s: &mut String, x: &DistributionSection) -> std::fmt::Result {
+    writeln!(s, "## Output distributions\n")?;
+    writeln!(s, "{}\n", x.note)?;
+    writeln!(
+        s,
+        "{} score records ({} unusable); scorers: {}; responders: {}.\n",
+        x.records,
+        x.unusable_records,
+        x.scorers.join(", "),
+        x.responders.join(", ")
+    )?;
+    writeln!(s, "Preference: how much more per-byte log-likelihood (nats/byte) a scorer gives the candidate's responses than the reference panel's. JSD: mean per-position Jensen–Shannon divergence (nats) from the candidate's own next-token distribution on its responses; top-1: agreement of the most likely next token.\n")?;
+    for c in &x.candidates {
+        writeln!(
+            s,
+            "### {} ({} probes cross-likelihood, {} probes next-token)\n",
+            c.name, c.cross_likelihood_probes, c.jsd_probes
+        )?;
+        writeln!(s, "| scorer | preference | JSD | top-1 |")?;
+        writeln!(s, "|---|---|---|---|")?;
+        let mut names: Vec<&String> = c.preference.keys().chain(c.jsd.keys()).collect();
+        names.sort();
+        names.dedup();
+        let f = |m: &std::collections::BTreeMap<String, f64>, k: &String| {
+            m.get(k).map_or("–".to_string(), |v| format!("{v:.4}"))
+        };
+        for n in names {
+            writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                n,
+                f(&c.preference, n),
+                f(&c.jsd, n),
+                f(&c.top1_agreement, n)
+            )?;
+        }
+        for n in &c.notes {
+            writeln!(s, "\n- {n}")?;
+        }
+        writeln!(s)?;
+    }
+    Ok(())
 }
 
 fn p(x: f64) -> String {

@@ -34,6 +34,10 @@ pub struct Report {
     /// before it was added).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<IdentitySection>,
+    /// Output-distribution evidence from score files (`--scores`); absent
+    /// when none were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<DistributionSection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,4 +237,43 @@ pub struct IdentityModel {
     pub claims: BTreeMap<String, usize>,
     /// The most frequently claimed name (ties: alphabetical), if any.
     pub top: Option<String>,
+}
+
+/// Output-distribution evidence (`compare::distribution`): what the
+/// open-weight models think of each other's responses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistributionSection {
+    /// Score records read, and records that could not take part (no probe
+    /// id, responder or per-byte log-likelihood).
+    pub records: usize,
+    pub unusable_records: usize,
+    /// Scorers and responders found in the score files.
+    pub scorers: Vec<String>,
+    pub responders: Vec<String>,
+    /// Why distillation shows here and not in `lineage weights`.
+    pub note: String,
+    /// One entry per candidate, in candidate order.
+    pub candidates: Vec<DistributionCandidate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistributionCandidate {
+    pub name: String,
+    /// Probes in the cross-likelihood family.
+    pub cross_likelihood_probes: usize,
+    /// Mean preference of each scorer (student, then panel) for the
+    /// candidate's responses over the panel's: per-byte log-likelihood
+    /// difference in nats per byte.
+    pub preference: BTreeMap<String, f64>,
+    /// Probes in the next-token-distribution family.
+    pub jsd_probes: usize,
+    /// Mean per-position Jensen–Shannon divergence (nats) of each scorer's
+    /// top-K next-token distribution to the candidate's own, on the
+    /// candidate's responses.
+    pub jsd: BTreeMap<String, f64>,
+    /// Rate at which each scorer's most likely next token is the
+    /// candidate's, on the candidate's responses.
+    pub top1_agreement: BTreeMap<String, f64>,
+    /// Why a family is missing, when it is.
+    pub notes: Vec<String>,
 }
