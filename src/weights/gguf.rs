@@ -227,7 +227,7 @@ fn tensor(
     let terr = |why: String| WeightsError::tensor(path, &name, why);
     let dtype = DType::from_ggml(ty)
         .ok_or_else(|| terr(format!("unknown or unsupported ggml type {ty}")))?;
-    if dims.iter().any(|&d| d == 0) {
+    if dims.contains(&0) {
         return Err(terr(format!("zero dimension in {dims:?}")));
     }
     let elems = dims
