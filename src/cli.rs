@@ -166,7 +166,6 @@ pub struct MatrixArgs {
     pub limits: LimitArgs,
 }
 
-
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// Model: Hugging Face directory (config.json, *.safetensors,
@@ -496,7 +495,6 @@ fn resolve_transform(a: TransformArgs) -> Result<Command, UsageError> {
 fn same_path(a: &Path, b: &Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
-
 
 /// Most alternatives per position (OpenAI allows 20; more only bloats).
 const MAX_TOP_LOGPROBS: usize = 100;

@@ -23,14 +23,12 @@ pub const EXIT_FAILURE: i32 = 3;
 
 /// Exit code for an error chain: bad input anywhere in the chain wins.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    let bad_input = err
-        .chain()
-        .any(|e| {
-            e.is::<InputError>()
-                || e.is::<UsageError>()
-                || e.is::<WeightsError>()
-                || e.is::<ModelError>()
-        });
+    let bad_input = err.chain().any(|e| {
+        e.is::<InputError>()
+            || e.is::<UsageError>()
+            || e.is::<WeightsError>()
+            || e.is::<ModelError>()
+    });
     if bad_input {
         EXIT_BAD_INPUT
     } else {
