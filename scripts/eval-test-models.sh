@@ -33,7 +33,8 @@ respond() { # respond MODEL
 score() { # score SCORER RESPONDER TOPK
   local out="$OUT/scores/$1__$2.jsonl"
   if have score; then
-    "$L" --quiet score --model "$M/$1" --responses "$OUT/resp/$2.jsonl" --top-logprobs "$3" --out "$out"
+    local topk=(); [ "$3" -gt 0 ] && topk=(--top-logprobs "$3")
+    "$L" --quiet score --model "$M/$1" --responses "$OUT/resp/$2.jsonl" "${topk[@]}" --out "$out"
   else
     "$T" score --model "$M/$1" --name "$1" --responses "$OUT/resp/$2.jsonl" --responder "$2" --top-logprobs "$3" --out "$out"
   fi
