@@ -79,6 +79,9 @@ fn identical_and_dtype_copies() {
         64
     );
     assert!(fx.dir.join("r2/report.md").is_file());
+    let html = std::fs::read_to_string(fx.dir.join("r2/report.html")).unwrap();
+    assert!(html.contains("dtype-or-quantized-copy") && html.contains("Appendix"));
+    assert!(!html.contains("http://") && !html.contains("https://"));
 }
 
 #[test]

@@ -10,6 +10,7 @@
 pub mod charts;
 pub mod compare;
 pub mod matrix;
+pub mod weights;
 
 /// A whole report page.
 #[derive(Debug, Clone, Default)]

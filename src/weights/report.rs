@@ -166,10 +166,15 @@ pub fn write(dir: &Path, r: &WeightsReport) -> anyhow::Result<Vec<PathBuf>> {
     let mut json = serde_json::to_vec_pretty(&rounded(r)?)?;
     json.push(b'\n');
     let md = markdown(r).into_bytes();
+    let html = crate::report::html::render(&crate::report::html::weights::document(r)).into_bytes();
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     let mut out = Vec::new();
-    for (name, bytes) in [("report.json", json), ("report.md", md)] {
+    for (name, bytes) in [
+        ("report.json", json),
+        ("report.md", md),
+        ("report.html", html),
+    ] {
         let p = dir.join(name);
         crate::report::atomic::write(&p, &bytes)?;
         out.push(p);
