@@ -66,6 +66,16 @@ pub enum Block {
     Code(String),
 }
 
+impl Block {
+    /// A table with a header of plain strings.
+    pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Block {
+        Block::Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+}
+
 impl Section {
     pub fn new(id: &str, heading: &str, page_break: bool) -> Self {
         Section {

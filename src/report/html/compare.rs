@@ -268,14 +268,11 @@ pub fn appendix(tool: &Tool, p: &Parameters, r: &Report) -> Section {
     s.push(Block::KeyValues(tool_rows(tool, p)));
     s.push(Block::Paragraph("Decision rule:".into()));
     s.push(Block::Code(r.verdict.rule.clone()));
-    s.push(Block::Table {
-        header: [
+    s.push(Block::table(
+        &[
             "input", "role", "format", "records", "probes", "SHA-256", "path",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: r
-            .inputs
+        ],
+        r.inputs
             .iter()
             .map(|i| {
                 vec![
@@ -289,7 +286,7 @@ pub fn appendix(tool: &Tool, p: &Parameters, r: &Report) -> Section {
                 ]
             })
             .collect(),
-    });
+    ));
     s.push(Block::Paragraph(format!(
         "Re-check with: lineage verify {}",
         "report.json (in the same directory)"

@@ -187,12 +187,9 @@ fn appendix(r: &MatrixReport) -> Section {
             ),
         ),
     ]));
-    s.push(Block::Table {
-        header: ["input", "role", "format", "probes", "SHA-256", "path"]
-            .map(String::from)
-            .to_vec(),
-        rows: r
-            .inputs
+    s.push(Block::table(
+        &["input", "role", "format", "probes", "SHA-256", "path"],
+        r.inputs
             .iter()
             .map(|i| {
                 vec![
@@ -205,6 +202,6 @@ fn appendix(r: &MatrixReport) -> Section {
                 ]
             })
             .collect(),
-    });
+    ));
     s
 }

@@ -29,12 +29,9 @@ pub fn document(r: &WeightsReport) -> Document {
         .blocks
         .push(Block::Paragraph(format!("Decision rule: {}", v.rule)));
     let mut inputs = Section::new("inputs", "Inputs", false);
-    inputs.blocks.push(Block::Table {
-        header: ["role", "path", "kind", "format", "architecture", "SHA-256"]
-            .map(String::from)
-            .to_vec(),
-        rows: r
-            .inputs
+    inputs.blocks.push(Block::table(
+        &["role", "path", "kind", "format", "architecture", "SHA-256"],
+        r.inputs
             .iter()
             .map(|i| {
                 vec![
@@ -47,7 +44,7 @@ pub fn document(r: &WeightsReport) -> Document {
                 ]
             })
             .collect(),
-    });
+    ));
     let mut details = Section::new("details", "Details (as in report.md)", true);
     details.blocks.push(Block::Code(markdown(r)));
     let mut appendix = Section::new("appendix", "Appendix: tool and parameters", true);
