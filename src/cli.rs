@@ -453,12 +453,7 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
 }
 
 fn resolve_weights(a: WeightsArgs) -> Result<Command, UsageError> {
-    if !(a.alpha > 0.0 && a.alpha < 1.0) {
-        return Err(UsageError(format!(
-            "--alpha must lie in (0, 1), got {}",
-            a.alpha
-        )));
-    }
+    check_alpha(a.alpha)?;
     Ok(Command::Weights {
         a: a.a,
         b: a.b,
@@ -575,12 +570,7 @@ fn resolve_export(a: ExportArgs) -> Result<Command, UsageError> {
 }
 
 fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
-    if !(a.alpha > 0.0 && a.alpha < 1.0) {
-        return Err(UsageError(format!(
-            "--alpha must lie in (0, 1), got {}",
-            a.alpha
-        )));
-    }
+    check_alpha(a.alpha)?;
     let mut references = Vec::new();
     for r in &a.references {
         references.extend(expand_reference(r)?);
@@ -609,12 +599,7 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
 }
 
 fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {
-    if !(a.alpha > 0.0 && a.alpha < 1.0) {
-        return Err(UsageError(format!(
-            "--alpha must lie in (0, 1), got {}",
-            a.alpha
-        )));
-    }
+    check_alpha(a.alpha)?;
     let mut inputs = Vec::new();
     for i in &a.inputs {
         inputs.extend(expand_reference(i)?);
@@ -741,4 +726,15 @@ fn check_unique(cfg: &CompareConfig) -> Result<(), UsageError> {
         }
     }
     Ok(())
+}
+
+/// Significance levels outside (0, 1) make no test meaningful.
+fn check_alpha(alpha: f64) -> Result<(), UsageError> {
+    if alpha > 0.0 && alpha < 1.0 {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "--alpha must lie in (0, 1), got {alpha}"
+        )))
+    }
 }

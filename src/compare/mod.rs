@@ -304,12 +304,19 @@ pub fn group_cubes(cubes: Vec<(Family, SimCube)>) -> Vec<FamilyCube> {
         .collect()
 }
 
+/// Combination weight of each family of `extractors`, as reported.
+pub fn family_weights(
+    extractors: &[Box<dyn crate::fingerprint::Extractor>],
+) -> std::collections::BTreeMap<String, f64> {
+    extractors
+        .iter()
+        .map(|e| (e.family().as_str().to_string(), family_weight(e.family())))
+        .collect()
+}
+
 fn parameters(cfg: &CompareConfig) -> Parameters {
     let extractors = default_extractors();
-    let mut weights = std::collections::BTreeMap::new();
-    for e in &extractors {
-        weights.insert(e.family().as_str().to_string(), family_weight(e.family()));
-    }
+    let weights = family_weights(&extractors);
     Parameters {
         seed: cfg.seed,
         alpha: cfg.alpha,

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::compare::analysis::{Resampling, COMBINED, RANK_FAMILY};
-use crate::compare::{family_weight, group_cubes, ModelSpec};
+use crate::compare::{family_weights, group_cubes, ModelSpec};
 use crate::fingerprint::default_extractors;
 use crate::input::{align::AlignBy, Format, Limits};
 use crate::progress::Progress;
@@ -270,10 +270,7 @@ fn lineage_tree(ex: &pairs::Excess, names: &[String]) -> Tree {
 
 fn parameters(cfg: &MatrixConfig) -> MatrixParameters {
     let extractors = default_extractors();
-    let mut weights = BTreeMap::new();
-    for e in &extractors {
-        weights.insert(e.family().as_str().to_string(), family_weight(e.family()));
-    }
+    let weights = family_weights(&extractors);
     MatrixParameters {
         seed: cfg.seed,
         alpha: cfg.alpha,
