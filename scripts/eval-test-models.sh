@@ -2,19 +2,14 @@
 # The distribution family on test-models/: greedy answers of every model to
 # test-models/probes.jsonl, cross-scores, then `lineage compare --scores`
 # for both students and the independent models against the teacher, and
-# `lineage weights` on the same pairs when that command exists.
+# `lineage weights` on the same pairs.
 #
 #   scripts/eval-test-models.sh [OUT_DIR]    (default: out/eval-test-models)
-#
-# Uses `lineage probe` / `lineage score` (runner branch) when present, else
-# the development stand-ins `lineage-train sample` / `lineage-train score`
-# (same record formats).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/eval-test-models}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-if [ -z "${LINEAGE_TRAIN:-}" ]; then cargo build --release --bin lineage-train --bin lineage; fi
-T=${LINEAGE_TRAIN:-$CARGO_TARGET_DIR/release/lineage-train}
+if [ -z "${LINEAGE:-}" ]; then cargo build --release --bin lineage; fi
 L=${LINEAGE:-$CARGO_TARGET_DIR/release/lineage}
 M=test-models
 PANEL="ref-1 ref-2 ref-3 ref-4 ref-5 ref-6"
@@ -22,22 +17,13 @@ SUSPECTS="student-hard student-soft independent independent-same-prompts finetun
 mkdir -p "$OUT/resp" "$OUT/scores"
 export RAYON_NUM_THREADS=${RAYON_NUM_THREADS:-1}
 
-have() { "$L" "$1" --help >/dev/null 2>&1; }
 respond() { # respond MODEL
-  if have probe; then
-    "$L" --quiet probe --model "$M/$1" --probes "$M/probes.jsonl" --max-new-tokens 96 --out "$OUT/resp/$1.jsonl"
-  else
-    "$T" sample --model "$M/$1" --prompts "$M/probes.jsonl" --temperature 0 --name "$1" --out "$OUT/resp/$1.jsonl" 2>/dev/null
-  fi
+  "$L" --quiet probe --model "$M/$1" --probes "$M/probes.jsonl" --max-new-tokens 96 --out "$OUT/resp/$1.jsonl"
 }
 score() { # score SCORER RESPONDER TOPK
   local out="$OUT/scores/$1__$2.jsonl"
-  if have score; then
-    local topk=(); [ "$3" -gt 0 ] && topk=(--top-logprobs "$3")
-    "$L" --quiet score --model "$M/$1" --responses "$OUT/resp/$2.jsonl" "${topk[@]}" --out "$out"
-  else
-    "$T" score --model "$M/$1" --name "$1" --responses "$OUT/resp/$2.jsonl" --responder "$2" --top-logprobs "$3" --out "$out"
-  fi
+  local topk=(); [ "$3" -gt 0 ] && topk=(--top-logprobs "$3")
+  "$L" --quiet score --model "$M/$1" --responses "$OUT/resp/$2.jsonl" "${topk[@]}" --out "$out"
 }
 
 for m in teacher $PANEL $SUSPECTS; do respond "$m" & done; wait
@@ -56,7 +42,5 @@ for s in $SUSPECTS; do
   for r in $PANEL; do files+=("$OUT/scores/$r"__*.jsonl); done
   "$L" --quiet compare "$OUT/resp/$s.jsonl" --teacher "$OUT/resp/teacher.jsonl" "${refs[@]}" \
     --scores "${files[@]}" --out "$OUT/compare-$s" || true
-  if have weights; then
-    "$L" --quiet weights "$M/$s" "$M/teacher" --out "$OUT/weights-$s" | sed 's/^/  weights: /' || true
-  fi
+  "$L" --quiet weights "$M/$s" "$M/teacher" --out "$OUT/weights-$s" | sed 's/^/  weights: /' || true
 done

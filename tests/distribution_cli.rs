@@ -229,6 +229,7 @@ fn permuted_teacher_gives_the_teacher_outputs() {
         .unwrap();
     let la = a
         .model()
+        .unwrap()
         .forward(&x)
         .unwrap()
         .flatten_all()
@@ -237,6 +238,7 @@ fn permuted_teacher_gives_the_teacher_outputs() {
         .unwrap();
     let lb = b
         .model()
+        .unwrap()
         .forward(&x)
         .unwrap()
         .flatten_all()

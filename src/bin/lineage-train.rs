@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use lineage::report::atomic;
 use lineage::train::{self, corpus, fit, generate, model, tokenizer};
@@ -96,22 +95,6 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Score responses in the format of `lineage score` (development
-    /// stand-in for checking the test models).
-    Score {
-        #[arg(long)]
-        model: PathBuf,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        responses: PathBuf,
-        #[arg(long)]
-        responder: String,
-        #[arg(long, default_value_t = 0)]
-        top_logprobs: usize,
-        #[arg(long)]
-        out: PathBuf,
-    },
 }
 
 fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<corpus::Example>> {
@@ -184,7 +167,7 @@ fn main() -> anyhow::Result<()> {
                 }
             };
             let teacher = soft_teacher.as_deref().map(train::load).transpose()?;
-            let tm = teacher.as_ref().map(|t| t.model());
+            let tm = teacher.as_ref().map(|t| t.model()).transpose()?;
             let target = match &tm {
                 Some(m) => fit::Target::Soft(m),
                 None => fit::Target::Text,
@@ -229,7 +212,7 @@ fn main() -> anyhow::Result<()> {
                 seed,
             };
             let start = Instant::now();
-            let ans = generate::answer(&l.model(), &l.tk, &ex, s)?;
+            let ans = generate::answer(&l.model()?, &l.tk, &ex, s)?;
             let name = name.unwrap_or_else(|| {
                 dir.file_name()
                     .map_or("model".into(), |n| n.to_string_lossy().into_owned())
@@ -246,24 +229,6 @@ fn main() -> anyhow::Result<()> {
                 ans.len(),
                 start.elapsed().as_secs_f64()
             );
-        }
-        Cmd::Score {
-            model: dir,
-            name,
-            responses,
-            responder,
-            top_logprobs,
-            out,
-        } => {
-            let l = train::load(&dir)?;
-            let ex = corpus::read_jsonl(&responses).context("responses")?;
-            let lines = generate::score(&l.model(), &l.tk, &ex, &name, &responder, top_logprobs)?;
-            let mut bytes = Vec::new();
-            for s in &lines {
-                serde_json::to_writer(&mut bytes, s)?;
-                bytes.push(b'\n');
-            }
-            atomic::write(&out, &bytes)?;
         }
     }
     Ok(())

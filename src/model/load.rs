@@ -61,6 +61,19 @@ pub fn load_hf(dir: &Path, device: &Device) -> Result<Transformer, ModelError> {
     .build(device)
 }
 
+/// The network whose tensors live in `vm` under Hugging Face names, with
+/// gradients (training, `crate::train`).
+pub fn from_varmap(arch: &Arch, vm: &candle_nn::VarMap) -> Result<Transformer, ModelError> {
+    let device = Device::Cpu;
+    let t = HfTensors {
+        vb: VarBuilder::from_varmap(vm, DType::F32, &device),
+        dir: Path::new("(in memory)"),
+        arch,
+    }
+    .build(&device)?;
+    Ok(t.differentiable())
+}
+
 struct HfTensors<'a> {
     vb: VarBuilder<'a>,
     dir: &'a Path,

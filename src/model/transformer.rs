@@ -16,6 +16,11 @@
 //! rotary embeddings ignore (attention scores depend only on the distance
 //! between positions, Su et al. 2021, "RoFormer"). A padding query attends
 //! to itself only, which keeps its (unused) states finite.
+//!
+//! The same network also trains the test models (`crate::train`): built
+//! from a `VarMap` and switched to [`Transformer::differentiable`], it uses
+//! candle's composite softmax, RMSNorm and rotary ops, which have gradients,
+//! instead of the fused kernels, which do not.
 
 use candle_core::quantized::QMatMul;
 use candle_core::{DType, Device, Module, Result, Tensor};
@@ -70,6 +75,8 @@ pub struct Transformer {
     cos: Tensor,
     sin: Tensor,
     device: Device,
+    /// Composite (differentiable) ops instead of fused kernels.
+    autograd: bool,
 }
 
 /// Key/value cache of one batch of sequences.
@@ -101,7 +108,28 @@ impl Transformer {
             cos,
             sin,
             device: device.clone(),
+            autograd: false,
         })
+    }
+
+    /// The same network computed with ops that have gradients, for training.
+    pub fn differentiable(mut self) -> Self {
+        self.autograd = true;
+        self
+    }
+
+    /// Logits `[batch, len, vocab]` at every position of `ids` (u32,
+    /// `[batch, len]`), from an empty cache.
+    pub fn forward(&self, ids: &Tensor) -> Result<Tensor> {
+        self.logits(&self.hidden(ids, &mut self.new_cache())?)
+    }
+
+    fn rms(&self, n: &RmsNorm, x: &Tensor) -> Result<Tensor> {
+        if self.autograd {
+            n.forward_diff(x)
+        } else {
+            n.forward(x)
+        }
     }
 
     pub fn device(&self) -> &Device {
@@ -147,7 +175,7 @@ impl Transformer {
             x = self.layer(layer, &x, mask.as_ref(), pos, &mut cache.kv[i])?;
         }
         cache.pos = pos + len;
-        self.norm.forward(&x)
+        self.rms(&self.norm, &x)
     }
 
     /// Logits (f32) for hidden states of any leading shape.
@@ -163,10 +191,10 @@ impl Transformer {
         pos: usize,
         kv: &mut Option<(Tensor, Tensor)>,
     ) -> Result<Tensor> {
-        let h = w.attn_norm.forward(x)?;
+        let h = self.rms(&w.attn_norm, x)?;
         let a = self.attention(w, &h, mask, pos, kv)?;
         let x = (x + a)?;
-        let h = w.mlp_norm.forward(&x)?;
+        let h = self.rms(&w.mlp_norm, &x)?;
         let m = w
             .down
             .forward(&(candle_nn::ops::silu(&w.gate.forward(&h)?)? * w.up.forward(&h)?)?)?;
@@ -204,7 +232,12 @@ impl Transformer {
             Some(m) => att.broadcast_add(m)?,
             None => att,
         };
-        let y = candle_nn::ops::softmax_last_dim(&att)?.matmul(&v)?;
+        let p = if self.autograd {
+            candle_nn::ops::softmax(&att, candle_core::D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&att)?
+        };
+        let y = p.matmul(&v)?;
         let y = y.transpose(1, 2)?.reshape((b, len, a.heads * a.head_dim))?;
         w.o.forward(&y)
     }
@@ -212,9 +245,12 @@ impl Transformer {
     fn rotate(&self, x: &Tensor, pos: usize, len: usize) -> Result<Tensor> {
         let cos = self.cos.narrow(0, pos, len)?;
         let sin = self.sin.narrow(0, pos, len)?;
-        match self.arch.rope {
-            Rope::Halves => candle_nn::rotary_emb::rope(x, &cos, &sin),
-            Rope::Interleaved => candle_nn::rotary_emb::rope_i(x, &cos, &sin),
+        use candle_nn::rotary_emb as re;
+        match (self.arch.rope, self.autograd) {
+            (Rope::Halves, false) => re::rope(x, &cos, &sin),
+            (Rope::Interleaved, false) => re::rope_i(x, &cos, &sin),
+            (Rope::Halves, true) => re::rope_slow(x, &cos, &sin),
+            (Rope::Interleaved, true) => re::rope_i_slow(x, &cos, &sin),
         }
     }
 }

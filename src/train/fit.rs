@@ -11,7 +11,7 @@
 //! reductions with the thread count (the make-test-models script checks
 //! this by hashing).
 
-use candle_core::{Device, Tensor};
+use candle_core::{Device, Tensor, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -19,8 +19,11 @@ use rand_chacha::ChaCha8Rng;
 use tokenizers::Tokenizer;
 
 use super::corpus::Example;
-use super::model::{log_softmax, softmax, Config, Llama};
+use candle_nn::ops::{log_softmax, softmax};
+
+use super::model::{network, Config};
 use super::tokenizer::{encode, render_chat, EOS, PAD};
+use crate::model::transformer::Transformer;
 
 /// Longest training sequence in tokens (longer ones are cut).
 pub const MAX_LEN: usize = 128;
@@ -88,7 +91,7 @@ pub enum Target<'a> {
     /// The next token of the text.
     Text,
     /// The teacher's next-token distribution on the same text.
-    Soft(&'a Llama),
+    Soft(&'a Transformer),
 }
 
 /// Train `vm` in place; returns the loss of every step.
@@ -127,10 +130,11 @@ pub fn train(
             .collect();
         opt.set_learning_rate(lr_at(sch, step));
         let (ids, scored) = batch(&take)?;
-        let model = Llama::new(cfg, vm);
+        let model = network(cfg, vm)?;
         let logits = model.forward(&ids)?;
         let q = targets(&target, &ids, &scored, cfg.vocab_size)?;
-        let loss = (q.mul(&log_softmax(&logits)?)?.sum_all()? * (-1.0 / scored.len() as f64))?;
+        let loss =
+            (q.mul(&log_softmax(&logits, D::Minus1)?)?.sum_all()? * (-1.0 / scored.len() as f64))?;
         opt.backward_step(&loss)?;
         let l = loss.to_scalar::<f32>()?;
         losses.push(l);
@@ -165,7 +169,7 @@ fn targets(
             Tensor::from_vec(mask, (b, t, vocab), &Device::Cpu)
         }
         Target::Soft(teacher) => {
-            let p = softmax(&teacher.forward(ids)?)?.detach();
+            let p = softmax(&teacher.forward(ids)?, D::Minus1)?.detach();
             let mut m = vec![0f32; b * t];
             for &(r, c, _) in scored {
                 m[r * t + c] = 1.0;

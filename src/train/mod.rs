@@ -3,7 +3,8 @@
 //!
 //! [`corpus`] generates a deterministic instruction corpus in distinct
 //! house styles, [`tokenizer`] trains a byte-level BPE and the chat format,
-//! [`model`] is a trainable Llama whose tensors carry Hugging Face names,
+//! [`model`] configures a Llama whose tensors carry Hugging Face names (the
+//! forward pass is the runner's, [`crate::model::transformer`]),
 //! [`fit`] trains it (cross-entropy or soft distillation), [`generate`]
 //! samples answers (for sequence distillation) and scores answers. Models
 //! are written in Hugging Face layout by [`save`]. Everything runs on
@@ -21,7 +22,8 @@ use anyhow::Context;
 use candle_nn::VarMap;
 use tokenizers::Tokenizer;
 
-use model::{Config, Llama};
+use crate::model::transformer::Transformer;
+use model::Config;
 
 /// Write `config.json`, `model.safetensors`, `tokenizer.json` and
 /// `tokenizer_config.json` into `dir` (created if needed).
@@ -45,8 +47,9 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub fn model(&self) -> Llama {
-        Llama::new(&self.cfg, &self.vm)
+    /// The network on these tensors (with gradients).
+    pub fn model(&self) -> anyhow::Result<Transformer> {
+        model::network(&self.cfg, &self.vm)
     }
 }
 

@@ -4,17 +4,20 @@
 //! "rotate half" layout (Su et al. 2021, arXiv:2104.09864), SwiGLU MLP
 //! (Shazeer 2020, arXiv:2002.05202), tied or untied output head.
 //!
-//! candle-transformers' `llama` returns only the last position's logits, so
-//! it cannot be trained; this module computes logits at every position with
-//! differentiable candle ops only, and names its tensors exactly as Hugging
-//! Face's `LlamaForCausalLM` does, so the saved `model.safetensors` loads in
-//! candle-transformers (a test checks the logits agree).
+//! The forward pass is the runner's ([`crate::model::transformer`]) in its
+//! differentiable mode; this module holds the configuration, the parameter
+//! names (exactly Hugging Face's `LlamaForCausalLM`, so the saved
+//! `model.safetensors` loads in candle-transformers: a test checks the
+//! logits agree) and the seeded initialisation.
 
-use candle_core::{DType, Device, Result, Tensor, Var, D};
+use candle_core::{DType, Device, Result, Tensor, Var};
 use candle_nn::VarMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+use crate::model::config::Arch;
+use crate::model::transformer::Transformer;
 
 /// Longest sequence the test models are trained and configured for.
 pub const MAX_POSITIONS: usize = 256;
@@ -63,10 +66,6 @@ impl Config {
             pad_token_id: super::tokenizer::PAD,
             torch_dtype: "float32".into(),
         }
-    }
-
-    fn head_dim(&self) -> usize {
-        self.hidden_size / self.num_attention_heads
     }
 }
 
@@ -132,137 +131,13 @@ pub fn load_varmap(c: &Config, path: &std::path::Path) -> Result<VarMap> {
     Ok(vm)
 }
 
-/// The model, borrowing its tensors from a [`VarMap`].
-pub struct Llama {
-    cfg: Config,
-    w: std::collections::HashMap<String, Tensor>,
-}
-
-fn rms_norm(x: &Tensor, w: &Tensor, eps: f64) -> Result<Tensor> {
-    let ms = x.sqr()?.mean_keepdim(D::Minus1)?;
-    x.broadcast_div(&(ms + eps)?.sqrt()?)?.broadcast_mul(w)
-}
-
-fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
-    let (b, t, i) = x.dims3()?;
-    let o = w.dim(0)?;
-    x.reshape((b * t, i))?.matmul(&w.t()?)?.reshape((b, t, o))
-}
-
-/// Softmax along the last axis from basic ops (differentiable); the max is
-/// subtracted for stability and detached since it cancels.
-pub fn softmax(x: &Tensor) -> Result<Tensor> {
-    let e = x
-        .broadcast_sub(&x.max_keepdim(D::Minus1)?.detach())?
-        .exp()?;
-    e.broadcast_div(&e.sum_keepdim(D::Minus1)?)
-}
-
-/// Log-softmax along the last axis.
-pub fn log_softmax(x: &Tensor) -> Result<Tensor> {
-    let s = x.broadcast_sub(&x.max_keepdim(D::Minus1)?.detach())?;
-    s.broadcast_sub(&s.exp()?.sum_keepdim(D::Minus1)?.log()?)
-}
-
-fn silu(x: &Tensor) -> Result<Tensor> {
-    x.broadcast_div(&(x.neg()?.exp()? + 1.0)?)
-}
-
-impl Llama {
-    pub fn new(cfg: &Config, vm: &VarMap) -> Llama {
-        let data = vm.data().lock().expect("lock");
-        let w = data
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
-            .collect();
-        Llama {
-            cfg: cfg.clone(),
-            w,
-        }
-    }
-
-    fn t(&self, name: &str) -> Result<&Tensor> {
-        self.w
-            .get(name)
-            .ok_or_else(|| candle_core::Error::Msg(format!("missing tensor {name}")))
-    }
-
-    fn rope_tables(&self, len: usize) -> Result<(Tensor, Tensor)> {
-        let d = self.cfg.head_dim();
-        let inv: Vec<f32> = (0..d / 2)
-            .map(|i| 1.0 / (self.cfg.rope_theta as f32).powf(2.0 * i as f32 / d as f32))
-            .collect();
-        let mut ang = Vec::with_capacity(len * d / 2);
-        for p in 0..len {
-            ang.extend(inv.iter().map(|f| p as f32 * f));
-        }
-        let a = Tensor::from_vec(ang, (len, d / 2), &Device::Cpu)?;
-        Ok((a.cos()?, a.sin()?))
-    }
-
-    /// Rotate `x` `[b, heads, t, d]` by position (Hugging Face layout:
-    /// first half and second half of each head are the two coordinates).
-    fn rope(x: &Tensor, cos: &Tensor, sin: &Tensor) -> Result<Tensor> {
-        let d = x.dim(D::Minus1)?;
-        let x1 = x.narrow(D::Minus1, 0, d / 2)?;
-        let x2 = x.narrow(D::Minus1, d / 2, d / 2)?;
-        let a = (x1.broadcast_mul(cos)? - x2.broadcast_mul(sin)?)?;
-        let b = (x2.broadcast_mul(cos)? + x1.broadcast_mul(sin)?)?;
-        Tensor::cat(&[a, b], D::Minus1)
-    }
-
-    /// Logits `[b, t, vocab]` of token ids `[b, t]` (causal attention).
-    pub fn forward(&self, ids: &Tensor) -> Result<Tensor> {
-        let (b, t) = ids.dims2()?;
-        let c = &self.cfg;
-        let (nh, hd) = (c.num_attention_heads, c.head_dim());
-        let emb = self.t("model.embed_tokens.weight")?;
-        let mut x = emb
-            .embedding(&ids.flatten_all()?)?
-            .reshape((b, t, c.hidden_size))?;
-        let (cos, sin) = self.rope_tables(t)?;
-        let mask: Vec<f32> = (0..t * t)
-            .map(|i| if i % t > i / t { -1e9 } else { 0.0 })
-            .collect();
-        let mask = Tensor::from_vec(mask, (t, t), &Device::Cpu)?;
-        let scale = 1.0 / (hd as f64).sqrt();
-        for l in 0..c.num_hidden_layers {
-            let p = format!("model.layers.{l}");
-            let h = rms_norm(
-                &x,
-                self.t(&format!("{p}.input_layernorm.weight"))?,
-                c.rms_norm_eps,
-            )?;
-            let heads = |n: &str| -> Result<Tensor> {
-                linear(&h, self.t(&format!("{p}.self_attn.{n}.weight"))?)?
-                    .reshape((b, t, nh, hd))?
-                    .transpose(1, 2)?
-                    .contiguous()
-            };
-            let q = Self::rope(&heads("q_proj")?, &cos, &sin)?;
-            let k = Self::rope(&heads("k_proj")?, &cos, &sin)?;
-            let v = heads("v_proj")?;
-            let att = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(&mask)?;
-            let y = softmax(&att)?.matmul(&v)?;
-            let y = y.transpose(1, 2)?.reshape((b, t, c.hidden_size))?;
-            x = (x + linear(&y, self.t(&format!("{p}.self_attn.o_proj.weight"))?)?)?;
-            let h = rms_norm(
-                &x,
-                self.t(&format!("{p}.post_attention_layernorm.weight"))?,
-                c.rms_norm_eps,
-            )?;
-            let g = silu(&linear(&h, self.t(&format!("{p}.mlp.gate_proj.weight"))?)?)?;
-            let u = linear(&h, self.t(&format!("{p}.mlp.up_proj.weight"))?)?;
-            x = (x + linear(&(g * u)?, self.t(&format!("{p}.mlp.down_proj.weight"))?)?)?;
-        }
-        let x = rms_norm(&x, self.t("model.norm.weight")?, c.rms_norm_eps)?;
-        let head = if c.tie_word_embeddings {
-            emb
-        } else {
-            self.t("lm_head.weight")?
-        };
-        linear(&x, head)
-    }
+/// The forward pass of [`crate::model::transformer::Transformer`], built
+/// on the tensors of `vm` with gradients. Its `config.json` is the bridge:
+/// the runner reads the same file for the saved model.
+pub fn network(c: &Config, vm: &VarMap) -> anyhow::Result<Transformer> {
+    let json = serde_json::to_string(c)?;
+    let arch = Arch::from_hf(std::path::Path::new("config.json"), &json)?;
+    Ok(crate::model::load::from_varmap(&arch, vm)?)
 }
 
 /// Number of parameters of a configuration.
@@ -305,7 +180,7 @@ mod tests {
             .unwrap()
             .to_vec1::<f32>()
             .unwrap();
-        let ours = Llama::new(&cfg, &load_varmap(&cfg, &path).unwrap());
+        let ours = network(&cfg, &load_varmap(&cfg, &path).unwrap()).unwrap();
         let b = ours
             .forward(&ids)
             .unwrap()
@@ -330,5 +205,38 @@ mod tests {
             .to_scalar::<f32>()
             .unwrap();
         assert_eq!(x, 16.0);
+    }
+
+    #[test]
+    fn training_mode_matches_the_runner_and_has_gradients() {
+        let cfg = Config::new(40, 16, 2, 2);
+        let vm = init(&cfg, 5).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.safetensors");
+        vm.save(&path).unwrap();
+        std::fs::write(
+            dir.path().join("config.json"),
+            serde_json::to_vec(&cfg).unwrap(),
+        )
+        .unwrap();
+        let runner = crate::model::load::load_hf(dir.path(), &Device::Cpu).unwrap();
+        let trainable = network(&cfg, &vm).unwrap();
+        let ids = Tensor::new(&[[3u32, 1, 4, 1, 5, 9], [2, 6, 5, 3, 5, 8]], &Device::Cpu).unwrap();
+        let a = runner.forward(&ids).unwrap();
+        let b = trainable.forward(&ids).unwrap();
+        let worst = (a - &b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(worst < 1e-5, "fused and composite ops differ by {worst}");
+        let grads = b.sqr().unwrap().sum_all().unwrap().backward().unwrap();
+        for (name, var) in vm.data().lock().unwrap().iter() {
+            let g = grads.get(var.as_tensor());
+            assert!(g.is_some(), "no gradient for {name}");
+        }
     }
 }
