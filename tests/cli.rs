@@ -43,12 +43,9 @@ fn compare(student: &str, teachers: &[&str], refs: &[&str], out: &Path) -> Comma
 
 /// The standard run: student vs teacher and rival, panel directory.
 fn standard(f: &Fixture, out: &Path) -> Command {
-    compare(
-        s(&f.file("student")),
-        &[s(&f.file("teacher")), s(&f.file("rival"))],
-        &[s(&f.panel_dir())],
-        out,
-    )
+    let mut c = f.compare(out);
+    c.args(FAST);
+    c
 }
 
 fn read_json(path: &Path) -> Value {

@@ -5,26 +5,16 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use common::Fixture;
 use serde_json::Value;
 
 /// Run the standard comparison into `out` with `threads` rayon threads.
 fn run(f: &Fixture, out: &Path, threads: &str, seed: &str) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lineage"));
-    c.env("RAYON_NUM_THREADS", threads)
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--teacher")
-        .arg(f.file("rival"))
-        .arg("--reference")
-        .arg(f.panel_dir())
-        .arg("--out")
-        .arg(out)
-        .args(["--seed", seed, "--resamples", "299", "--bootstrap", "150"]);
-    c.assert().code(0);
+    f.compare(out)
+        .env("RAYON_NUM_THREADS", threads)
+        .args(["--seed", seed, "--resamples", "299", "--bootstrap", "150"])
+        .assert()
+        .code(0);
 }
 
 fn bytes(out: &Path, file: &str) -> Vec<u8> {

@@ -107,20 +107,10 @@ fn write_scores(f: &Fixture, dir: &Path, distilled: bool) -> Vec<PathBuf> {
 }
 
 fn compare(f: &Fixture, scores: &[PathBuf], out: &Path) -> serde_json::Value {
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
+    f.compare(out)
         .current_dir(f.root())
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--teacher")
-        .arg(f.file("rival"))
-        .arg("--reference")
-        .arg(f.panel_dir())
         .arg("--scores")
         .args(scores)
-        .arg("--out")
-        .arg(out)
         .args(["--resamples", "999", "--bootstrap", "200"])
         .assert()
         .code(0);

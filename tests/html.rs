@@ -9,18 +9,8 @@ use assert_cmd::Command;
 use common::{Fixture, Spec};
 
 fn compare(f: &Fixture, out: &std::path::Path, threads: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lineage"));
+    let mut c = f.compare(out);
     c.env("RAYON_NUM_THREADS", threads)
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--teacher")
-        .arg(f.file("rival"))
-        .arg("--reference")
-        .arg(f.panel_dir())
-        .arg("--out")
-        .arg(out)
         .args(["--seed", "5", "--alpha", "0.05"])
         .args(["--resamples", "199", "--bootstrap", "199"]);
     c

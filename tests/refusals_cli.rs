@@ -372,17 +372,7 @@ fn exported_batch_requests_round_trip_through_simulated_results() {
 fn compare_report_has_refusal_and_identity_evidence() {
     let f = Fixture::new();
     let out = f.path("out");
-    lineage()
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--teacher")
-        .arg(f.file("rival"))
-        .arg("--reference")
-        .arg(f.panel_dir())
-        .arg("--out")
-        .arg(&out)
+    f.compare(&out)
         .args(["--resamples", "199", "--bootstrap", "100"])
         .assert()
         .code(0);

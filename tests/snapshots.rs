@@ -8,7 +8,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{Fixture, Spec};
 
 /// Run the comparison once (alpha 0.05: with 199 resamples the smallest
@@ -22,17 +21,7 @@ fn reports() -> (String, String) {
         ..Spec::default()
     }));
     let out = f.path("out");
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--teacher")
-        .arg(f.file("rival"))
-        .arg("--reference")
-        .arg(f.panel_dir())
-        .arg("--out")
-        .arg(&out)
+    f.compare(&out)
         .args(["--seed", "5", "--alpha", "0.05"])
         .args(["--resamples", "199", "--bootstrap", "199"])
         .assert()

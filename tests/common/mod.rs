@@ -747,6 +747,24 @@ impl Fixture {
             .collect()
     }
 
+    /// The standard comparison, `lineage --quiet compare student --teacher
+    /// teacher --teacher rival --reference panel/ --out OUT`; callers add
+    /// their options (seed, resampling, `--scores`, ...).
+    pub fn compare(&self, out: &Path) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lineage"));
+        c.args(["--quiet", "compare"])
+            .arg(self.file("student"))
+            .arg("--teacher")
+            .arg(self.file("teacher"))
+            .arg("--teacher")
+            .arg(self.file("rival"))
+            .arg("--reference")
+            .arg(self.panel_dir())
+            .arg("--out")
+            .arg(out);
+        c
+    }
+
     /// Write raw bytes to a file in the fixture directory.
     pub fn write_raw(&self, rel: &str, bytes: &[u8]) -> PathBuf {
         let p = self.path(rel);
