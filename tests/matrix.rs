@@ -207,3 +207,25 @@ fn bad_usage_and_bad_input_exit_2_and_write_nothing() {
         "bad input must write nothing, not even the cache"
     );
 }
+
+/// Regression (review): the cache key hashed the whole file before the size
+/// cap applied, so /dev/zero (size 0 in its metadata) was read forever.
+#[cfg(unix)]
+#[test]
+fn endless_device_file_hits_the_file_cap() {
+    let f = fixture();
+    let out = f.path("out");
+    Command::new(env!("CARGO_BIN_EXE_lineage"))
+        .args(["--quiet", "matrix", "--format", "jsonl"])
+        .arg(f.file("student"))
+        .arg("/dev/zero")
+        .args(["--max-file-bytes", "1000000", "--out"])
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/dev/zero: limit `max_file_bytes` (1000000) exceeded",
+        ));
+    assert!(!out.exists());
+}

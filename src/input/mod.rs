@@ -193,7 +193,9 @@ pub fn parse(
     }
 }
 
-fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
+/// The bytes of a regular file, refusing directories and anything over
+/// `limits.max_file_bytes` (bad input, exit 2).
+pub fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
     let io = |source| InputError::Io {
         path: path.to_path_buf(),
         source,

@@ -121,25 +121,7 @@ fn well_formed(e: &Entry) -> bool {
 
 /// SHA-256 of a file, refusing files over the size cap (bad input, exit 2).
 fn hash_capped(path: &Path, limits: &Limits) -> Result<String, InputError> {
-    let io = |source| InputError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_dir() {
-        return Err(InputError::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    if meta.len() > limits.max_file_bytes {
-        return Err(InputError::Limit {
-            path: path.to_path_buf(),
-            line: None,
-            limit: "max_file_bytes",
-            value: limits.max_file_bytes,
-        });
-    }
-    Ok(input::hash::sha256_hex(&std::fs::read(path).map_err(io)?))
+    Ok(input::hash::sha256_hex(&input::read_capped(path, limits)?))
 }
 
 /// Aligned counts and the bookkeeping the report shows.
