@@ -268,6 +268,8 @@ pub(super) const GROUPS: &[Group] = &[
         pats: &[
             "is a fictional character", "is not a real person", "is a fictional",
             "does not exist in real life", "doesn't exist in real life", "are fictional characters",
+            "it is fictional", "fictional characters like", "fictional character like",
+            "fictional characters such as", "a fictional character from",
         ],
         verbs: &[],
         window: 0,
