@@ -46,6 +46,23 @@ impl TensorInfo {
     }
 }
 
+/// Element spans `(first, count)` of a streaming pass over `t`: whole
+/// rows, `CHUNK_ELEMS / cols` at a time (the split the statistics have
+/// always used, so their sums keep their order), or flat runs of
+/// `CHUNK_ELEMS` elements (whole blocks of any type) when one row is longer,
+/// so a huge 1-D tensor never needs a buffer of its size.
+pub fn spans(t: &TensorInfo) -> impl Iterator<Item = (usize, usize)> {
+    let (cols, total) = (t.cols(), t.elems());
+    let step = if cols <= CHUNK_ELEMS {
+        CHUNK_ELEMS / cols * cols
+    } else {
+        CHUNK_ELEMS
+    };
+    (0..total)
+        .step_by(step)
+        .map(move |e| (e, step.min(total - e)))
+}
+
 /// Append the f32 values of `raw` (whole blocks of `dtype`) to `out`.
 pub fn decode_into(
     dtype: DType,
@@ -169,6 +186,17 @@ impl Checkpoint {
         Ok(v)
     }
 
+    /// Stream all of `t` in the spans of [`spans`]: `f(values)`.
+    pub fn for_each_span(&self, t: &TensorInfo, mut f: impl FnMut(&[f32])) -> Result<()> {
+        let mut buf = Vec::new();
+        for (e0, n) in spans(t) {
+            buf.clear();
+            self.read_elems(t, e0, n, &mut buf)?;
+            f(&buf);
+        }
+        Ok(())
+    }
+
     /// Stream `t` in chunks of whole rows: `f(first_row, values)`.
     pub fn for_each_chunk(&self, t: &TensorInfo, mut f: impl FnMut(usize, &[f32])) -> Result<()> {
         self.for_each_chunk_try(t, |r, xs| {
@@ -215,6 +243,51 @@ mod tests {
         };
         let rows: Vec<usize> = (0..8).map(|r| t.stored_row(r)).collect();
         assert_eq!(rows, vec![0, 2, 1, 3, 4, 6, 5, 7]);
+    }
+
+    #[test]
+    fn spans_keep_rows_or_bound_long_ones() {
+        let mut t = TensorInfo {
+            name: "w".into(),
+            canonical: "w".into(),
+            dtype: DType::F32,
+            shape: vec![10, 100_000],
+            file: 0,
+            start: 0,
+            len: 4_000_000,
+            rope_heads: None,
+        };
+        // Two rows per span (the historical row split).
+        let s: Vec<_> = spans(&t).collect();
+        assert_eq!(s.len(), 5);
+        assert!(s.iter().all(|&(_, n)| n == 200_000));
+        // One 1-D tensor longer than a chunk: flat, bounded spans.
+        t.shape = vec![600_000];
+        let s: Vec<_> = spans(&t).collect();
+        assert_eq!(
+            s,
+            vec![
+                (0, CHUNK_ELEMS),
+                (CHUNK_ELEMS, CHUNK_ELEMS),
+                (2 * CHUNK_ELEMS, 600_000 - 2 * CHUNK_ELEMS)
+            ]
+        );
+    }
+
+    #[test]
+    fn file_shrunk_after_open_is_an_error_naming_the_tensor() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.safetensors");
+        let mut ts = crate::weights::synth::Tensors::new();
+        ts.insert("w".into(), (vec![64, 64], vec![0.5; 64 * 64]));
+        crate::weights::synth::write_safetensors(&p, &ts).unwrap();
+        let ck = Checkpoint::open(&p).unwrap();
+        assert_eq!(ck.read_all(&ck.tensors[0]).unwrap()[4095], 0.5);
+        let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.set_len(1000).unwrap();
+        let e = ck.read_all(&ck.tensors[0]).unwrap_err().to_string();
+        assert!(e.contains("tensor `w`"), "{e}");
+        assert!(e.contains("cannot read"), "{e}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::Checkpoint;
-use super::decode::CHUNK_ELEMS;
+use super::decode::spans;
 use super::dtype::{pair_allowance, DType};
 use super::error::{Result, WeightsError};
 use super::fingerprint::{profile, profile_correlation, Fingerprint, TensorStats};
@@ -273,18 +273,14 @@ fn effective(stored: DType, inexact: [u64; 2]) -> DType {
 }
 
 fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Result<Joint> {
-    let cols = ta.cols();
-    let per = (CHUNK_ELEMS / cols).max(1);
     let (mut ba, mut bb) = (Vec::new(), Vec::new());
     let mut j = Joint::default();
     let (check_a, check_b) = (ta.dtype == DType::F32, tb.dtype == DType::F32);
-    let mut r = 0;
-    while r < ta.rows() {
-        let n = per.min(ta.rows() - r);
+    for (e0, n) in spans(ta) {
         ba.clear();
         bb.clear();
-        a.read_rows(ta, r, n, &mut ba)?;
-        b.read_rows(tb, r, n, &mut bb)?;
+        a.read_elems(ta, e0, n, &mut ba)?;
+        b.read_elems(tb, e0, n, &mut bb)?;
         let mut s = [0f64; 7];
         for (&x, &y) in ba.iter().zip(&bb) {
             if x != y {
@@ -324,7 +320,6 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
         j.sbb += s[4];
         j.sab += s[5];
         j.sdd += s[6];
-        r += n;
     }
     Ok(j)
 }
@@ -493,19 +488,32 @@ fn layer_pairs(la: usize, lb: usize, units: usize, d: usize) -> Vec<(usize, usiz
         .collect()
 }
 
-/// Layer pairs compared at once: as many as fit a working-memory budget
-/// of a tenth of the two checkpoints' size (peak RSS target: 10% plus a
-/// constant), at least one. Each holds two units×d matrices and their
-/// units×units cosine matrix in f32. Results do not depend on it.
-fn layer_batch(a: &Checkpoint, b: &Checkpoint, units: usize, d: usize) -> usize {
-    let per = units
+/// Working memory of one layer's matched-units test: two units×d
+/// matrices and their units×units cosine matrix, in f32.
+fn layer_task_bytes(units: usize, d: usize) -> u64 {
+    units
         .saturating_mul(d)
         .saturating_mul(2)
         .saturating_add(units.saturating_mul(units))
         .saturating_mul(4)
-        .max(1) as u64;
-    let budget = (a.total_bytes() + b.total_bytes()) / 10;
-    usize::try_from(budget / per)
+        .max(1) as u64
+}
+
+/// A tenth of the two checkpoints' size: the working memory the layer
+/// phase may use (peak RSS target: 10% of the input plus a constant).
+fn work_budget(a: &Checkpoint, b: &Checkpoint) -> u64 {
+    (a.total_bytes() + b.total_bytes()) / 10
+}
+
+/// Largest matched-units working memory run whatever the budget (a layer
+/// past both gets no matching: e.g. a hostile 10⁶×1 MLP whose cosine
+/// matrix would need 4 TB).
+const MAX_LAYER_TASK: u64 = 256 << 20;
+
+/// Layer pairs compared at once: as many as fit [`work_budget`], at least
+/// one. Results do not depend on it.
+fn layer_batch(a: &Checkpoint, b: &Checkpoint, units: usize, d: usize) -> usize {
+    usize::try_from(work_budget(a, b) / layer_task_bytes(units, d))
         .unwrap_or(usize::MAX)
         .clamp(1, rayon::current_num_threads().max(1))
 }
@@ -673,6 +681,9 @@ fn mlp_perm(
         return Ok((None, None));
     }
     let d = ag.cols();
+    if layer_task_bytes(ag.rows(), d) > work_budget(a, b).max(MAX_LAYER_TASK) {
+        return Ok((None, None));
+    }
     // One matrix pair at a time, so the layer's peak is two matrices and
     // one cosine matrix; the raw values are read again for the error below.
     let Some((sigma, matched)) = match_pair(a, &ag, b, &bg, d)? else {
