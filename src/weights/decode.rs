@@ -145,7 +145,7 @@ impl Checkpoint {
         let f = &self.files[t.file];
         let fail = |e: String| WeightsError::tensor(&f.path, &t.name, e);
         let (be, bb) = (t.dtype.block_elems(), t.dtype.block_bytes());
-        if e0 % be != 0 || n % be != 0 || e0.checked_add(n).is_none_or(|e| e > t.elems()) {
+        if e0 % be != 0 || n % be != 0 || !e0.checked_add(n).is_some_and(|e| e <= t.elems()) {
             return Err(fail(format!(
                 "cannot read elements {e0}..+{n}: not whole blocks inside the tensor"
             )));
