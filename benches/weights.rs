@@ -1,7 +1,9 @@
 //! Benchmarks of the weights pipeline on a generated f32 checkpoint
 //! (~64 MB, read from the page cache): fingerprint statistics alone
 //! (`top_k = 0`, the ≥ 1 GB/s target), the full fingerprint with top-8
-//! singular values, and the in-memory moments kernel.
+//! singular values, the in-memory moments kernel, and a pairwise
+//! comparison of the checkpoint with itself (joint pass over every tensor
+//! plus the matched-units test of every layer).
 //!
 //! `cargo bench --bench weights` measures; `-- --test` runs each once.
 
@@ -11,7 +13,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lineage::progress::Progress;
 use lineage::weights::moments::Moments;
 use lineage::weights::synth::{self, Spec};
-use lineage::weights::{fingerprint, Checkpoint};
+use lineage::weights::{fingerprint, pairwise, Checkpoint};
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
@@ -36,6 +38,10 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("fingerprint_top8", |b| {
         b.iter(|| fingerprint::compute(&ck, Vec::new(), 0, 8, &Progress::hidden()).unwrap())
+    });
+    g.throughput(Throughput::Bytes(2 * bytes));
+    g.bench_function("pairwise_self", |b| {
+        b.iter(|| pairwise::checkpoints(&ck, &ck, 0.01, &Progress::hidden()).unwrap())
     });
     let xs: Vec<f32> = (0..(1 << 22))
         .map(|i| ((i % 1000) as f32 - 500.0) * 1e-3)

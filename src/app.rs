@@ -123,7 +123,7 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             top_k,
         } => {
             let ck = crate::weights::Checkpoint::open(&input)?;
-            let files = crate::weights::report::hash_files(&ck, &progress);
+            let files = crate::weights::report::hash_files(&ck, &progress)?;
             let fp = crate::weights::fingerprint::compute(&ck, files, seed, top_k, &progress)?;
             let mut bytes = serde_json::to_vec_pretty(&fp)?;
             bytes.push(b'\n');

@@ -1,9 +1,14 @@
 //! Opening a checkpoint: a Hugging Face model directory (single or sharded
-//! safetensors), a lone `.safetensors` file or a `.gguf` file. Files are
-//! memory-mapped; only headers are parsed here, tensor bytes are decoded on
-//! demand ([`super::decode`]). Pickle checkpoints are refused.
+//! safetensors), a lone `.safetensors` file or a `.gguf` file. Headers are
+//! parsed through a temporary memory map that is dropped once parsed; tensor
+//! bytes are then read on demand with positioned reads into small buffers
+//! and decoded ([`super::decode`]), so no page of the checkpoint stays in
+//! this process's resident set (the page cache still keeps them). Pickle
+//! checkpoints are refused.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
@@ -50,15 +55,44 @@ pub struct ModelConfig {
     pub tie_word_embeddings: Option<bool>,
 }
 
+/// One open checkpoint file, read with positioned reads.
+pub struct DataFile {
+    pub path: PathBuf,
+    pub file: File,
+    /// Length when opened; reads past it are refused.
+    pub len: u64,
+}
+
+impl DataFile {
+    /// Fill `buf` from byte `offset`; a file that shrank since it was
+    /// opened gives an error, not a crash (a memory map would fault).
+    pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        self.file.read_exact_at(buf, offset)
+    }
+}
+
+/// A file mapped just long enough to parse its header.
 pub struct Mapped {
     pub path: PathBuf,
+    pub file: File,
     pub map: Mmap,
+}
+
+impl Mapped {
+    /// Drop the map (and with it every page the parser touched).
+    pub fn into_data(self) -> DataFile {
+        DataFile {
+            path: self.path,
+            len: self.map.len() as u64,
+            file: self.file,
+        }
+    }
 }
 
 pub struct Checkpoint {
     pub path: PathBuf,
     pub format: Format,
-    pub files: Vec<Mapped>,
+    pub files: Vec<DataFile>,
     /// Sorted by canonical name.
     pub tensors: Vec<TensorInfo>,
     pub config: ModelConfig,
@@ -87,6 +121,7 @@ pub fn map_file(path: &Path) -> Result<Mapped> {
     let map = unsafe { Mmap::map(&f) }.map_err(|e| WeightsError::io(path, e))?;
     Ok(Mapped {
         path: path.to_path_buf(),
+        file: f,
         map,
     })
 }
@@ -124,13 +159,8 @@ impl Checkpoint {
             .map(|i| &self.tensors[i])
     }
 
-    /// Raw stored bytes of a tensor.
-    pub fn bytes(&self, t: &TensorInfo) -> &[u8] {
-        &self.files[t.file].map[t.start..t.start + t.len]
-    }
-
     pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.map.len() as u64).sum()
+        self.files.iter().map(|f| f.len).sum()
     }
 
     pub fn n_layers(&self) -> usize {
@@ -209,7 +239,7 @@ fn finish(
     let mut ck = Checkpoint {
         path: path.to_path_buf(),
         format,
-        files,
+        files: files.into_iter().map(Mapped::into_data).collect(),
         tensors,
         config: ModelConfig::default(),
     };

@@ -1,27 +1,24 @@
-//! SHA-256 of checkpoint files, streamed through the memory map in 8 MiB
-//! steps (pages are released after hashing so RSS stays small), with a
-//! progress bar over bytes.
+//! SHA-256 of checkpoint files, streamed with positioned reads through a
+//! 4 MiB buffer (so RSS does not grow with the file), with a progress bar
+//! over bytes.
 
 use sha2::{Digest, Sha256};
 
-use super::checkpoint::Mapped;
+use super::checkpoint::DataFile;
 
-const STEP: usize = 8 << 20;
+const STEP: u64 = 4 << 20;
 
-/// Lower-case hex SHA-256 of a mapped file; `tick(n)` after each step.
-pub fn sha256_mapped(m: &Mapped, mut tick: impl FnMut(u64)) -> String {
+/// Lower-case hex SHA-256 of a checkpoint file; `tick(n)` after each step.
+pub fn sha256_file(f: &DataFile, mut tick: impl FnMut(u64)) -> std::io::Result<String> {
     let mut h = Sha256::new();
+    let mut buf = vec![0u8; STEP.min(f.len) as usize];
     let mut at = 0;
-    while at < m.map.len() {
-        let end = (at + STEP).min(m.map.len());
-        h.update(&m.map[at..end]);
-        // SAFETY: read-only MAP_SHARED file mapping, see Checkpoint::release.
-        let _ = unsafe {
-            m.map
-                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, at, end - at)
-        };
-        tick((end - at) as u64);
-        at = end;
+    while at < f.len {
+        let n = STEP.min(f.len - at) as usize;
+        f.read_exact_at(&mut buf[..n], at)?;
+        h.update(&buf[..n]);
+        tick(n as u64);
+        at += n as u64;
     }
-    hex::encode(h.finalize())
+    Ok(hex::encode(h.finalize()))
 }

@@ -3,15 +3,22 @@
 //! "Finding structure with randomness", Alg. 4.3 with one power
 //! iteration), orthonormalisation by modified Gram–Schmidt and symmetric
 //! eigenvalues by cyclic Jacobi rotations (Golub & Van Loan §8.5). The
-//! checkpoint is read in passes; only m×l and n×l sketches are held.
+//! checkpoint is read in passes; only m×l and n×l sketches are held
+//! (capped at `MAX_SKETCH_BYTES`; beyond it a matrix gets moments only).
 
 use rand::Rng;
 use rand_distr_normal::standard_normal;
 
 use super::checkpoint::Checkpoint;
+use super::decode::CHUNK_ELEMS;
 use super::error::Result;
 use super::moments::{Moments, Summary};
 use super::TensorInfo;
+
+/// Largest sketch memory for one matrix's randomized SVD (Ω, Y, Z and B in
+/// f32: (m + 3n)·l values); 256 MiB covers a 262144-row vocabulary at
+/// l = 16 many times over.
+const MAX_SKETCH_BYTES: usize = 256 << 20;
 
 /// Box–Muller standard normals from a seeded stream (avoids a crate for one
 /// distribution).
@@ -103,11 +110,17 @@ pub fn moments_and_spectrum<R: Rng>(
 ) -> Result<(Summary, Vec<f64>)> {
     let mut mom = Moments::default();
     let (m, n) = (t.rows(), t.cols());
-    if t.shape.len() != 2 || k == 0 {
-        ck.for_each_chunk(t, |_, xs| mom.push(xs))?;
+    let l = (k + 8).min(m).min(n);
+    // Sketches (Ω, Y, Z, B) over a cap: a hostile shape (or a matrix
+    // with very long rows) gets moments only.
+    let sketch = m
+        .saturating_add(n.saturating_mul(3))
+        .saturating_mul(l)
+        .saturating_mul(4);
+    if t.shape.len() != 2 || k == 0 || sketch > MAX_SKETCH_BYTES {
+        ck.for_each_span(t, |xs| mom.push(xs))?;
         return Ok((mom.summary(), Vec::new()));
     }
-    let l = (k + 8).min(m).min(n);
     if m.min(n) <= 2 * l {
         return exact_small(ck, t, k, mom);
     }
@@ -149,44 +162,73 @@ pub fn moments_and_spectrum<R: Rng>(
     ))
 }
 
-/// Small matrices: eigenvalues of the smaller Gram matrix, exactly.
+/// Small matrices: eigenvalues of the smaller Gram matrix, exactly,
+/// streamed so that only the Gram matrix and one chunk are held.
 fn exact_small(
     ck: &Checkpoint,
     t: &TensorInfo,
     k: usize,
     mut mom: Moments,
 ) -> Result<(Summary, Vec<f64>)> {
-    let a = ck.read_all(t)?;
-    mom.push(&a);
+    let (m, n) = (t.rows(), t.cols());
+    let (d, g) = if n <= m {
+        // Rows are short: one pass gives the moments and the n×n Gram.
+        let mut g = vec![0f64; n * n];
+        ck.for_each_chunk(t, |_, xs| {
+            mom.push(xs);
+            for row in xs.chunks_exact(n) {
+                for i in 0..n {
+                    for j in 0..n {
+                        g[i * n + j] += row[i] as f64 * row[j] as f64;
+                    }
+                }
+            }
+        })?;
+        (n, g)
+    } else {
+        ck.for_each_span(t, |xs| mom.push(xs))?;
+        let s = mom.summary();
+        if s.nan + s.inf > 0 {
+            return Ok((s, Vec::new()));
+        }
+        (m, row_gram(ck, t)?)
+    };
     let s = mom.summary();
     if s.nan + s.inf > 0 {
         return Ok((s, Vec::new()));
     }
+    let ev = sym_eigenvalues(g, d);
+    Ok((s, ev.iter().take(k).map(|e| e.max(0.0).sqrt()).collect()))
+}
+
+/// m×m Gram matrix of the rows of a matrix with few (m) long rows, read in
+/// column blocks of all rows. Each entry is summed over columns in order
+/// from −0.0, as `Iterator::sum` over the whole row would.
+fn row_gram(ck: &Checkpoint, t: &TensorInfo) -> Result<Vec<f64>> {
     let (m, n) = (t.rows(), t.cols());
-    let (d, g) = if n <= m {
-        let mut g = vec![0f64; n * n];
+    let be = t.dtype.block_elems();
+    let w = ((CHUNK_ELEMS / m).max(be) / be) * be;
+    let mut g = vec![-0.0f64; m * m];
+    let mut seg = Vec::with_capacity(m * w);
+    let mut c0 = 0;
+    while c0 < n {
+        let wc = w.min(n - c0);
+        seg.clear();
         for r in 0..m {
-            let row = &a[r * n..(r + 1) * n];
-            for i in 0..n {
-                for j in 0..n {
-                    g[i * n + j] += row[i] as f64 * row[j] as f64;
+            ck.read_elems(t, r * n + c0, wc, &mut seg)?;
+        }
+        for i in 0..m {
+            for j in 0..m {
+                let (si, sj) = (&seg[i * wc..(i + 1) * wc], &seg[j * wc..(j + 1) * wc]);
+                let acc = &mut g[i * m + j];
+                for (x, y) in si.iter().zip(sj) {
+                    *acc += *x as f64 * *y as f64;
                 }
             }
         }
-        (n, g)
-    } else {
-        let mut g = vec![0f64; m * m];
-        for i in 0..m {
-            for j in 0..m {
-                g[i * m + j] = (0..n)
-                    .map(|c| a[i * n + c] as f64 * a[j * n + c] as f64)
-                    .sum();
-            }
-        }
-        (m, g)
-    };
-    let ev = sym_eigenvalues(g, d);
-    Ok((s, ev.iter().take(k).map(|e| e.max(0.0).sqrt()).collect()))
+        c0 += wc;
+    }
+    Ok(g)
 }
 
 /// out[r] = xs[r]·w for each row r of `xs` (rows of length n; w is n×l).
@@ -241,6 +283,31 @@ mod tests {
         for (i, s) in sv.iter().enumerate() {
             let want = 10.0 * 0.7f64.powi(i as i32);
             assert!((s - want).abs() < 1e-3 * want, "{i}: {s} vs {want}");
+        }
+    }
+
+    #[test]
+    fn streamed_row_gram_matches_whole_rows() {
+        // 3 long rows (longer than a chunk's share): the streamed Gram must
+        // equal the whole-row sums bit for bit.
+        let (m, n) = (3, 100_003);
+        let a: Vec<f32> = (0..m * n)
+            .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 1e-3)
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.safetensors");
+        let mut t = crate::weights::synth::Tensors::new();
+        t.insert("w".into(), (vec![m, n], a.clone()));
+        crate::weights::synth::write_safetensors(&p, &t).unwrap();
+        let ck = Checkpoint::open(&p).unwrap();
+        let g = row_gram(&ck, &ck.tensors[0]).unwrap();
+        for i in 0..m {
+            for j in 0..m {
+                let want: f64 = (0..n)
+                    .map(|c| a[i * n + c] as f64 * a[j * n + c] as f64)
+                    .sum();
+                assert_eq!(g[i * m + j].to_bits(), want.to_bits(), "{i},{j}");
+            }
         }
     }
 

@@ -152,42 +152,70 @@ pub struct PermTest {
     pub agreement: f64,
 }
 
-/// Zhu et al.'s matched-units test on one layer: gate and up are n×d
-/// row-major matrices of each model. Also returns σ_g.
-pub fn perm_test(
-    a_gate: &[f32],
-    a_up: &[f32],
-    b_gate: &[f32],
-    b_up: &[f32],
-    d: usize,
-) -> candle_core::Result<(PermTest, Vec<usize>)> {
-    let n = a_gate.len() / d;
-    let sg = cosine_matrix(a_gate, b_gate, d)?;
-    let su = cosine_matrix(a_up, b_up, d)?;
-    let pg = greedy_assign(&sg, n, n);
-    let pu = greedy_assign(&su, n, n);
-    let matched = pg
-        .iter()
-        .enumerate()
-        .map(|(i, &j)| sg[i * n + j].abs() as f64)
-        .sum::<f64>()
-        / n as f64;
-    let agree = pg.iter().zip(&pu).filter(|(x, y)| x == y).count() as f64 / n as f64;
-    let fa: Vec<f64> = pg.iter().map(|&x| x as f64).collect();
-    let fb: Vec<f64> = pu.iter().map(|&x| x as f64).collect();
-    let rho = pearson(&fa, &fb).unwrap_or(0.0);
-    let z = rho * ((n as f64) - 1.0).sqrt();
-    Ok((
+impl PermTest {
+    /// Zhu et al.'s matched-units test on one layer from the gate matching
+    /// σ_g (with its mean |cosine|) and the up matching σ_u.
+    pub fn from_matchings(pg: &[usize], pu: &[usize], matched_cosine: f64) -> PermTest {
+        let n = pg.len();
+        let agree = pg.iter().zip(pu).filter(|(x, y)| x == y).count() as f64 / n as f64;
+        let fa: Vec<f64> = pg.iter().map(|&x| x as f64).collect();
+        let fb: Vec<f64> = pu.iter().map(|&x| x as f64).collect();
+        let rho = pearson(&fa, &fb).unwrap_or(0.0);
+        let z = rho * ((n as f64) - 1.0).sqrt();
         PermTest {
             units: n,
             spearman: rho,
             z,
             ln_p: ln_normal_sf(z),
-            matched_cosine: matched,
+            matched_cosine,
             agreement: agree,
-        },
-        pg,
-    ))
+        }
+    }
+}
+
+/// Match the rows of `a` (n×d) to the rows of `b` (m×d, m ≥ n) by greedy
+/// assignment on |cosine|; returns the matching and the mean |cosine| of
+/// matched pairs. Consumes both matrices and normalises them in place, so
+/// the peak memory is the two inputs plus the n×m cosine matrix.
+pub fn match_rows(
+    mut a: Vec<f32>,
+    mut b: Vec<f32>,
+    d: usize,
+) -> candle_core::Result<(Vec<usize>, f64)> {
+    let (n, m) = (a.len() / d, b.len() / d);
+    normalise_rows(&mut a, d);
+    normalise_rows(&mut b, d);
+    let ta = Tensor::from_vec(a, (n, d), &Device::Cpu)?;
+    let tb = Tensor::from_vec(b, (m, d), &Device::Cpu)?;
+    let sim = ta.matmul(&tb.t()?)?;
+    drop((ta, tb));
+    let (storage, layout) = sim.storage_and_layout();
+    let sim: &[f32] = match (&*storage, layout.contiguous_offsets()) {
+        (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(v)), Some((s, e))) => &v[s..e],
+        _ => {
+            return Err(candle_core::Error::Msg(
+                "cosine matrix is not contiguous f32".into(),
+            ))
+        }
+    };
+    let pg = greedy_assign(sim, n, m);
+    let matched = pg
+        .iter()
+        .enumerate()
+        .map(|(i, &j)| sim[i * m + j].abs() as f64)
+        .sum::<f64>()
+        / n as f64;
+    Ok((pg, matched))
+}
+
+/// Scale each row of length d to unit norm (zero rows stay zero), with the
+/// same arithmetic as [`cosine_matrix`].
+fn normalise_rows(x: &mut [f32], d: usize) {
+    for r in x.chunks_exact_mut(d) {
+        let n = r.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().sqrt();
+        let inv = if n > 0.0 { (1.0 / n) as f32 } else { 0.0 };
+        r.iter_mut().for_each(|v| *v *= inv);
+    }
 }
 
 #[cfg(test)]

@@ -19,11 +19,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::Checkpoint;
-use super::decode::CHUNK_ELEMS;
+use super::decode::spans;
 use super::dtype::{pair_allowance, DType};
 use super::error::{Result, WeightsError};
 use super::fingerprint::{profile, profile_correlation, Fingerprint, TensorStats};
-use super::matching::{fisher_ln, ln_normal_sf, perm_test, PermTest};
+use super::matching::{fisher_ln, ln_normal_sf, match_rows, PermTest};
 use super::moments::Summary;
 use super::names::layer_role;
 use super::TensorInfo;
@@ -273,18 +273,14 @@ fn effective(stored: DType, inexact: [u64; 2]) -> DType {
 }
 
 fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Result<Joint> {
-    let cols = ta.cols();
-    let per = (CHUNK_ELEMS / cols).max(1);
     let (mut ba, mut bb) = (Vec::new(), Vec::new());
     let mut j = Joint::default();
     let (check_a, check_b) = (ta.dtype == DType::F32, tb.dtype == DType::F32);
-    let mut r = 0;
-    while r < ta.rows() {
-        let n = per.min(ta.rows() - r);
+    for (e0, n) in spans(ta) {
         ba.clear();
         bb.clear();
-        a.read_rows(ta, r, n, &mut ba)?;
-        b.read_rows(tb, r, n, &mut bb)?;
+        a.read_elems(ta, e0, n, &mut ba)?;
+        b.read_elems(tb, e0, n, &mut bb)?;
         let mut s = [0f64; 7];
         for (&x, &y) in ba.iter().zip(&bb) {
             if x != y {
@@ -324,7 +320,6 @@ fn joint(a: &Checkpoint, ta: &TensorInfo, b: &Checkpoint, tb: &TensorInfo) -> Re
         j.sbb += s[4];
         j.sab += s[5];
         j.sdd += s[6];
-        r += n;
     }
     Ok(j)
 }
@@ -493,6 +488,36 @@ fn layer_pairs(la: usize, lb: usize, units: usize, d: usize) -> Vec<(usize, usiz
         .collect()
 }
 
+/// Working memory of one layer's matched-units test: two units×d
+/// matrices and their units×units cosine matrix, in f32.
+fn layer_task_bytes(units: usize, d: usize) -> u64 {
+    units
+        .saturating_mul(d)
+        .saturating_mul(2)
+        .saturating_add(units.saturating_mul(units))
+        .saturating_mul(4)
+        .max(1) as u64
+}
+
+/// A tenth of the two checkpoints' size: the working memory the layer
+/// phase may use (peak RSS target: 10% of the input plus a constant).
+fn work_budget(a: &Checkpoint, b: &Checkpoint) -> u64 {
+    (a.total_bytes() + b.total_bytes()) / 10
+}
+
+/// Largest matched-units working memory run whatever the budget (a layer
+/// past both gets no matching: e.g. a hostile 10⁶×1 MLP whose cosine
+/// matrix would need 4 TB).
+const MAX_LAYER_TASK: u64 = 256 << 20;
+
+/// Layer pairs compared at once: as many as fit [`work_budget`], at least
+/// one. Results do not depend on it.
+fn layer_batch(a: &Checkpoint, b: &Checkpoint, units: usize, d: usize) -> usize {
+    usize::try_from(work_budget(a, b) / layer_task_bytes(units, d))
+        .unwrap_or(usize::MAX)
+        .clamp(1, rayon::current_num_threads().max(1))
+}
+
 fn layers(
     a: &Checkpoint,
     b: &Checkpoint,
@@ -505,14 +530,18 @@ fn layers(
     let (units, d) = g0.map_or((0, 0), |t| (t.rows(), t.cols()));
     let pairs = layer_pairs(la, lb, units, d);
     let pb = progress.bar(pairs.len() as u64, "layers");
-    let mut out = pairs
-        .par_iter()
-        .map(|&(x, y)| {
-            let r = layer_cmp(a, b, x, y, &cmp.tensors);
-            pb.inc(1);
-            r
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(pairs.len());
+    for group in pairs.chunks(layer_batch(a, b, units, d)) {
+        let done = group
+            .par_iter()
+            .map(|&(x, y)| {
+                let r = layer_cmp(a, b, x, y, &cmp.tensors);
+                pb.inc(1);
+                r
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.extend(done);
+    }
     pb.finish_and_clear();
     out.sort_by_key(|l| (l.layer_b, l.layer_a));
     let best_ln = |l: &LayerCmp| -> f64 {
@@ -652,42 +681,52 @@ fn mlp_perm(
         return Ok((None, None));
     }
     let d = ag.cols();
-    let (vag, vau, vbg, vbu) = (
-        a.read_all(&ag)?,
-        a.read_all(&au)?,
-        b.read_all(&bg)?,
-        b.read_all(&bu)?,
-    );
-    if [&vag, &vau, &vbg, &vbu]
-        .iter()
-        .any(|v| v.iter().any(|x| !x.is_finite()))
-    {
+    if layer_task_bytes(ag.rows(), d) > work_budget(a, b).max(MAX_LAYER_TASK) {
         return Ok((None, None));
     }
-    let (t, sigma) = perm_test(&vag, &vau, &vbg, &vbu, d)
-        .map_err(|e| WeightsError::tensor(&a.path, &ag.name, format!("matching failed: {e}")))?;
-    // ‖A − P·B‖² over gate and up rows, and down columns.
+    // One matrix pair at a time, so the layer's peak is two matrices and
+    // one cosine matrix; the raw values are read again for the error below.
+    let Some((sigma, matched)) = match_pair(a, &ag, b, &bg, d)? else {
+        return Ok((None, None));
+    };
+    let Some((pu, _)) = match_pair(a, &au, b, &bu, d)? else {
+        return Ok((None, None));
+    };
+    let t = PermTest::from_matchings(&sigma, &pu, matched);
+    // ‖A − P·B‖² over gate and up rows, and down columns, streamed in the
+    // same order as a pass over whole matrices.
     let (mut num, mut den) = (0f64, 0f64);
-    for (va, vb) in [(&vag, &vbg), (&vau, &vbu)] {
-        for (i, &j) in sigma.iter().enumerate() {
-            for c in 0..d {
-                let (p, q) = (va[i * d + c] as f64, vb[j * d + c] as f64);
-                num += (p - q) * (p - q);
-                den += p * p;
-            }
-        }
-    }
-    if let (Some(ad), Some(bd)) = (get(a, x, "ffn_down"), get(b, y, "ffn_down")) {
-        if ad.shape == bd.shape && ad.cols() == sigma.len() {
-            let (va, vb) = (a.read_all(&ad)?, b.read_all(&bd)?);
-            let n = ad.cols();
-            for r in 0..ad.rows() {
-                for (i, &j) in sigma.iter().enumerate() {
-                    let (p, q) = (va[r * n + i] as f64, vb[r * n + j] as f64);
+    let mut qrow = Vec::with_capacity(d);
+    for (ta, tb) in [(&ag, &bg), (&au, &bu)] {
+        a.for_each_chunk_try(ta, |r0, va| {
+            for (k, p) in va.chunks_exact(d).enumerate() {
+                qrow.clear();
+                b.read_rows(tb, sigma[r0 + k], 1, &mut qrow)?;
+                for (&p, &q) in p.iter().zip(&qrow) {
+                    let (p, q) = (p as f64, q as f64);
                     num += (p - q) * (p - q);
                     den += p * p;
                 }
             }
+            Ok(())
+        })?;
+    }
+    if let (Some(ad), Some(bd)) = (get(a, x, "ffn_down"), get(b, y, "ffn_down")) {
+        if ad.shape == bd.shape && ad.cols() == sigma.len() {
+            let n = ad.cols();
+            let mut vb = Vec::new();
+            a.for_each_chunk_try(&ad, |r0, va| {
+                vb.clear();
+                b.read_rows(&bd, r0, va.len() / n, &mut vb)?;
+                for (pr, qr) in va.chunks_exact(n).zip(vb.chunks_exact(n)) {
+                    for (i, &j) in sigma.iter().enumerate() {
+                        let (p, q) = (pr[i] as f64, qr[j] as f64);
+                        num += (p - q) * (p - q);
+                        den += p * p;
+                    }
+                }
+                Ok(())
+            })?;
         }
     }
     let rel = if den > 0.0 {
@@ -696,4 +735,22 @@ fn mlp_perm(
         f64::INFINITY
     };
     Ok((Some(t), Some(rel)))
+}
+
+/// Greedy matching of `ta`'s rows to `tb`'s rows; None when either holds
+/// NaN/Inf.
+fn match_pair(
+    a: &Checkpoint,
+    ta: &TensorInfo,
+    b: &Checkpoint,
+    tb: &TensorInfo,
+    d: usize,
+) -> Result<Option<(Vec<usize>, f64)>> {
+    let (va, vb) = (a.read_all(ta)?, b.read_all(tb)?);
+    if [&va, &vb].iter().any(|v| v.iter().any(|x| !x.is_finite())) {
+        return Ok(None);
+    }
+    let m = match_rows(va, vb, d)
+        .map_err(|e| WeightsError::tensor(&a.path, &ta.name, format!("matching failed: {e}")))?;
+    Ok(Some(m))
 }

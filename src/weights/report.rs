@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::Checkpoint;
+use super::error::WeightsError;
 use super::fingerprint::{self, FileHash, Fingerprint};
-use super::hash::sha256_mapped;
+use super::hash::sha256_file;
 use super::pairwise::{self, Comparison, Side};
 use super::verdict::{decide, Verdict, DISTILLATION_NOTE};
 use crate::progress::Progress;
@@ -63,18 +64,20 @@ pub fn tool() -> Tool {
 
 /// SHA-256 of every file of a checkpoint, hashed in parallel with a
 /// progress bar over bytes.
-pub fn hash_files(ck: &Checkpoint, progress: &Progress) -> Vec<FileHash> {
+pub fn hash_files(ck: &Checkpoint, progress: &Progress) -> Result<Vec<FileHash>, WeightsError> {
     let pb = progress.bar(ck.total_bytes(), "sha-256");
     let out = ck
         .files
         .par_iter()
-        .map(|m| FileHash {
-            name: m.path.file_name().map_or_else(
-                || m.path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
-            bytes: m.map.len() as u64,
-            sha256: sha256_mapped(m, |n| pb.inc(n)),
+        .map(|m| {
+            Ok(FileHash {
+                name: m.path.file_name().map_or_else(
+                    || m.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                bytes: m.len,
+                sha256: sha256_file(m, |n| pb.inc(n)).map_err(|e| WeightsError::io(&m.path, e))?,
+            })
         })
         .collect();
     pb.finish_and_clear();
@@ -99,7 +102,7 @@ pub fn open_side(path: &Path, progress: &Progress) -> anyhow::Result<(Side, Inpu
         return Ok((Side::Fingerprint(Box::new(fp)), e));
     }
     let ck = Checkpoint::open(path)?;
-    let files = hash_files(&ck, progress);
+    let files = hash_files(&ck, progress)?;
     let e = InputEntry {
         role: String::new(),
         path: path.display().to_string(),
