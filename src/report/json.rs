@@ -13,23 +13,21 @@ impl ReportWriter for Json {
         "report.json"
     }
     fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
-        let mut out = serde_json::to_vec_pretty(&Round(report).value()?)?;
-        out.push(b'\n');
-        Ok(out)
+        rounded_bytes(report)
     }
 }
 
-/// Rounds every float to 6 significant digits on output. Sums over probes
-/// are computed in a fixed order, so this is not needed for determinism;
-/// it keeps the report readable and avoids implying false precision.
-struct Round<'a>(&'a Report);
-
-impl Round<'_> {
-    fn value(&self) -> anyhow::Result<serde_json::Value> {
-        let mut v = serde_json::to_value(self.0)?;
-        round(&mut v);
-        Ok(v)
-    }
+/// Pretty JSON of `value` with every float rounded to 6 significant digits,
+/// plus a final newline: the `compare` and `weights` reports. Sums over
+/// probes are computed in a fixed order, so rounding is not needed for
+/// determinism; it keeps the report readable and avoids implying false
+/// precision.
+pub fn rounded_bytes<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+    let mut v = serde_json::to_value(value)?;
+    round(&mut v);
+    let mut out = serde_json::to_vec_pretty(&v)?;
+    out.push(b'\n');
+    Ok(out)
 }
 
 fn round(v: &mut serde_json::Value) {

@@ -166,8 +166,7 @@ pub fn run(
 
 /// Render both files first, then write each atomically.
 pub fn write(dir: &Path, r: &WeightsReport) -> anyhow::Result<Vec<PathBuf>> {
-    let mut json = serde_json::to_vec_pretty(&rounded(r)?)?;
-    json.push(b'\n');
+    let json = crate::report::json::rounded_bytes(r)?;
     let md = markdown(r).into_bytes();
     let html = crate::report::html::render(&crate::report::html::weights::document(r)).into_bytes();
     std::fs::create_dir_all(dir)
@@ -183,28 +182,6 @@ pub fn write(dir: &Path, r: &WeightsReport) -> anyhow::Result<Vec<PathBuf>> {
         out.push(p);
     }
     Ok(out)
-}
-
-/// Floats to 6 significant digits, as in the `compare` report.
-fn rounded(r: &WeightsReport) -> anyhow::Result<serde_json::Value> {
-    fn round(v: &mut serde_json::Value) {
-        use serde_json::Value;
-        match v {
-            Value::Number(n) if n.is_f64() => {
-                let x = n.as_f64().unwrap_or(0.0);
-                let r: f64 = format!("{x:.6e}").parse().unwrap_or(x);
-                if let Some(m) = serde_json::Number::from_f64(r) {
-                    *n = m;
-                }
-            }
-            Value::Array(a) => a.iter_mut().for_each(round),
-            Value::Object(o) => o.values_mut().for_each(round),
-            _ => {}
-        }
-    }
-    let mut v = serde_json::to_value(r)?;
-    round(&mut v);
-    Ok(v)
 }
 
 fn f(x: Option<f64>) -> String {
