@@ -28,22 +28,59 @@ where
         .collect()
 }
 
-/// Document frequency of each feature id; integer sums, so the result does
-/// not depend on the thread schedule.
-pub fn document_frequency(counts: &Counts) -> FxHashMap<u32, u32> {
-    let mut df: FxHashMap<u32, u32> = FxHashMap::default();
-    for v in counts.iter().flatten() {
-        for &i in &v.idx {
-            *df.entry(i).or_insert(0) += 1;
+/// Document frequency of each feature id, in [`SHARDS`] maps by the top
+/// bits of the id, built in parallel (a vector's ids of one shard are a
+/// contiguous run because its ids are sorted). Integer sums, so the result
+/// does not depend on the thread schedule.
+pub fn document_frequency(counts: &Counts) -> Vec<FxHashMap<u32, u32>> {
+    (0..SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            let mut df: FxHashMap<u32, u32> = FxHashMap::default();
+            for v in counts.iter().flatten() {
+                let lo = v.idx.partition_point(|&i| shard_of(i) < shard);
+                let hi = v.idx.partition_point(|&i| shard_of(i) <= shard);
+                for &i in &v.idx[lo..hi] {
+                    *df.entry(i).or_insert(0) += 1;
+                }
+            }
+            df
+        })
+        .collect()
+}
+
+/// Number of document-frequency shards (a power of two).
+const SHARDS: usize = 8;
+
+fn shard_of(id: u32) -> usize {
+    (id >> (32 - SHARDS.trailing_zeros())) as usize
+}
+
+/// Sublinear term frequency `1 + ln tf`; counts are small integers, so
+/// the common ones come from a table (the same values, computed once).
+struct TfTable([f64; 64]);
+
+impl TfTable {
+    fn new() -> Self {
+        TfTable(std::array::from_fn(|c| 1.0 + (c as f64).ln()))
+    }
+    fn get(&self, x: f32) -> f64 {
+        match self.0.get(x as usize) {
+            Some(&t) if x >= 0.0 && x == x.trunc() => t,
+            _ => 1.0 + f64::from(x).ln(),
         }
     }
-    df
 }
 
 /// Apply sublinear TF-IDF weights and L2-normalise.
 pub fn tfidf(counts: Counts) -> Features {
     let df = document_frequency(&counts);
     let n_docs = counts.iter().map(Vec::len).sum::<usize>() as f64;
+    // idf depends on the document frequency only: one value per frequency.
+    let idf: Vec<f64> = (0..=counts.iter().map(Vec::len).sum::<usize>())
+        .map(|d| ((1.0 + n_docs) / (1.0 + d as f64)).ln() + 1.0)
+        .collect();
+    let tf = TfTable::new();
     counts
         .into_par_iter()
         .map(|model| {
@@ -51,9 +88,8 @@ pub fn tfidf(counts: Counts) -> Features {
                 .into_iter()
                 .map(|mut v| {
                     for (i, x) in v.idx.iter().zip(v.val.iter_mut()) {
-                        let d = f64::from(df[i]);
-                        let idf = ((1.0 + n_docs) / (1.0 + d)).ln() + 1.0;
-                        *x = ((1.0 + f64::from(*x).ln()) * idf) as f32;
+                        let d = df[shard_of(*i)][i] as usize;
+                        *x = (tf.get(*x) * idf[d]) as f32;
                     }
                     v.normalise();
                     v
