@@ -28,29 +28,47 @@ where
         .collect()
 }
 
-/// Document frequency of each feature id, in [`SHARDS`] maps by the top
-/// bits of the id, built in parallel (a vector's ids of one shard are a
-/// contiguous run because its ids are sorted). Integer sums, so the result
-/// does not depend on the thread schedule.
-pub fn document_frequency(counts: &Counts) -> Vec<FxHashMap<u32, u32>> {
+/// Ids of one model split by shard (the top bits of the id), each shard's
+/// ids in document order and, within a document, in id order.
+type Parts = Vec<Vec<u32>>;
+
+/// Document frequency of every entry of every vector, `[shard][model]`:
+/// the frequencies of [`Parts`] ids, in the same order. Rather than one
+/// large map looked up at random (a cache miss per entry), each shard is
+/// counted in its own small map, in parallel; integer counts, so the
+/// result does not depend on the thread schedule.
+pub fn document_frequency(counts: &Counts) -> Vec<Vec<Vec<u32>>> {
+    let parts: Vec<Parts> = counts
+        .par_iter()
+        .map(|model| {
+            let mut parts: Parts = vec![Vec::new(); SHARDS];
+            for v in model {
+                for &i in &v.idx {
+                    parts[shard_of(i)].push(i);
+                }
+            }
+            parts
+        })
+        .collect();
     (0..SHARDS)
         .into_par_iter()
         .map(|shard| {
             let mut df: FxHashMap<u32, u32> = FxHashMap::default();
-            for v in counts.iter().flatten() {
-                let lo = v.idx.partition_point(|&i| shard_of(i) < shard);
-                let hi = v.idx.partition_point(|&i| shard_of(i) <= shard);
-                for &i in &v.idx[lo..hi] {
+            for p in &parts {
+                for &i in &p[shard] {
                     *df.entry(i).or_insert(0) += 1;
                 }
             }
-            df
+            parts
+                .iter()
+                .map(|p| p[shard].iter().map(|i| df[i]).collect())
+                .collect()
         })
         .collect()
 }
 
 /// Number of document-frequency shards (a power of two).
-const SHARDS: usize = 8;
+const SHARDS: usize = 256;
 
 fn shard_of(id: u32) -> usize {
     (id >> (32 - SHARDS.trailing_zeros())) as usize
@@ -83,18 +101,21 @@ pub fn tfidf(counts: Counts) -> Features {
     let tf = TfTable::new();
     counts
         .into_par_iter()
-        .map(|model| {
+        .enumerate()
+        .map(|(m, mut model)| {
+            // The entries come in the order `document_frequency` listed
+            // them, so each shard's frequencies are read front to back.
+            let mut cursor = [0usize; SHARDS];
+            for v in &mut model {
+                for (i, x) in v.idx.iter().zip(v.val.iter_mut()) {
+                    let shard = shard_of(*i);
+                    let d = df[shard][m][cursor[shard]] as usize;
+                    cursor[shard] += 1;
+                    *x = (tf.get(*x) * idf[d]) as f32;
+                }
+                v.normalise();
+            }
             model
-                .into_iter()
-                .map(|mut v| {
-                    for (i, x) in v.idx.iter().zip(v.val.iter_mut()) {
-                        let d = df[shard_of(*i)][i] as usize;
-                        *x = (tf.get(*x) * idf[d]) as f32;
-                    }
-                    v.normalise();
-                    v
-                })
-                .collect()
         })
         .collect()
 }
