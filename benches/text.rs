@@ -110,8 +110,11 @@ fn cube(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim_cube_16x200");
     g.sample_size(20);
     for (name, f) in &features {
-        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+        g.bench_function(BenchmarkId::new("merge", name), |b| {
             b.iter(|| black_box(SimCube::from_features(black_box(f))))
+        });
+        g.bench_function(BenchmarkId::new("inverted", name), |b| {
+            b.iter(|| black_box(SimCube::from_features_inverted(black_box(f))))
         });
     }
     g.finish();

@@ -173,17 +173,20 @@ pub fn evaluate(
                 .zip(&parts)
                 .find(|(f, _)| f.name == RANK_FAMILY)
                 .map_or_else(|| combined.excess.clone(), |(_, (_, s))| s.excess.clone());
-            let mut out = BTreeMap::new();
-            for (f, (_, s)) in families.iter().zip(&parts) {
-                out.insert(
-                    f.name.to_string(),
-                    summarise(s, roles, names, t, f.name, rs),
-                );
-            }
-            out.insert(
-                COMBINED.to_string(),
-                summarise(&combined, roles, names, t, COMBINED, rs),
-            );
+            // One task per family, so that two threads share five
+            // candidates evenly; each task has its own random streams.
+            let tasks: Vec<(&str, &Series)> = families
+                .iter()
+                .zip(&parts)
+                .map(|(f, (_, s))| (f.name, s))
+                .chain(std::iter::once((COMBINED, &combined)))
+                .collect();
+            let out: BTreeMap<String, FamilyResult> = tasks
+                .par_iter()
+                .map(|&(name, s)| (name.to_string(), summarise(s, roles, names, t, name, rs)))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect();
             CandidateEvidence {
                 families: out,
                 combined_excess: combined.excess,
@@ -210,7 +213,7 @@ pub(crate) fn summarise(
     );
     let ps: Vec<f64> = s
         .contrasts
-        .iter()
+        .par_iter()
         .zip(&roles.panel)
         .map(|(d, &r)| {
             signflip::p_value(

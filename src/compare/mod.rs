@@ -274,7 +274,7 @@ pub fn family_cubes(corpus: &Corpus, progress: &Progress) -> Vec<FamilyCube> {
     let cubes = extractors
         .iter()
         .map(|ex| {
-            let cube = SimCube::from_features(&ex.extract(corpus));
+            let cube = SimCube::from_features_inverted(&ex.extract(corpus));
             bar.inc(1);
             (ex.family(), cube)
         })

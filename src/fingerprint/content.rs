@@ -57,7 +57,22 @@ pub fn char_counts(text: &str) -> Vec<(u32, f32)> {
     let mut out = Vec::new();
     let mut buf: Vec<char> = Vec::with_capacity(32);
     let mut bytes = [0u8; 16];
+    let mut padded: Vec<u8> = Vec::with_capacity(32);
     for w in words(text).iter() {
+        // ASCII words: one byte per character, so byte windows are the
+        // character windows below, without decoding.
+        if w.is_ascii() {
+            if w.len() + 2 <= 4 {
+                out.push((feature_id(NS_CHAR, w.as_bytes()), 1.0));
+                continue;
+            }
+            padded.clear();
+            padded.push(b' ');
+            padded.extend_from_slice(w.as_bytes());
+            padded.push(b' ');
+            out.extend(padded.windows(4).map(|win| (feature_id(NS_CHAR, win), 1.0)));
+            continue;
+        }
         buf.clear();
         buf.push(' ');
         buf.extend(w.chars());

@@ -28,37 +28,94 @@ where
         .collect()
 }
 
-/// Document frequency of each feature id; integer sums, so the result does
-/// not depend on the thread schedule.
-pub fn document_frequency(counts: &Counts) -> FxHashMap<u32, u32> {
-    let mut df: FxHashMap<u32, u32> = FxHashMap::default();
-    for v in counts.iter().flatten() {
-        for &i in &v.idx {
-            *df.entry(i).or_insert(0) += 1;
+/// Ids of one model split by shard (the top bits of the id), each shard's
+/// ids in document order and, within a document, in id order.
+type Parts = Vec<Vec<u32>>;
+
+/// Document frequency of every entry of every vector, `[shard][model]`:
+/// the frequencies of [`Parts`] ids, in the same order. Rather than one
+/// large map looked up at random (a cache miss per entry), each shard is
+/// counted in its own small map, in parallel; integer counts, so the
+/// result does not depend on the thread schedule.
+pub fn document_frequency(counts: &Counts) -> Vec<Vec<Vec<u32>>> {
+    let parts: Vec<Parts> = counts
+        .par_iter()
+        .map(|model| {
+            let mut parts: Parts = vec![Vec::new(); SHARDS];
+            for v in model {
+                for &i in &v.idx {
+                    parts[shard_of(i)].push(i);
+                }
+            }
+            parts
+        })
+        .collect();
+    (0..SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            let mut df: FxHashMap<u32, u32> = FxHashMap::default();
+            for p in &parts {
+                for &i in &p[shard] {
+                    *df.entry(i).or_insert(0) += 1;
+                }
+            }
+            parts
+                .iter()
+                .map(|p| p[shard].iter().map(|i| df[i]).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// Number of document-frequency shards (a power of two).
+const SHARDS: usize = 256;
+
+fn shard_of(id: u32) -> usize {
+    (id >> (32 - SHARDS.trailing_zeros())) as usize
+}
+
+/// Sublinear term frequency `1 + ln tf`; counts are small integers, so
+/// the common ones come from a table (the same values, computed once).
+struct TfTable([f64; 64]);
+
+impl TfTable {
+    fn new() -> Self {
+        TfTable(std::array::from_fn(|c| 1.0 + (c as f64).ln()))
+    }
+    fn get(&self, x: f32) -> f64 {
+        match self.0.get(x as usize) {
+            Some(&t) if x >= 0.0 && x == x.trunc() => t,
+            _ => 1.0 + f64::from(x).ln(),
         }
     }
-    df
 }
 
 /// Apply sublinear TF-IDF weights and L2-normalise.
 pub fn tfidf(counts: Counts) -> Features {
     let df = document_frequency(&counts);
     let n_docs = counts.iter().map(Vec::len).sum::<usize>() as f64;
+    // idf depends on the document frequency only: one value per frequency.
+    let idf: Vec<f64> = (0..=counts.iter().map(Vec::len).sum::<usize>())
+        .map(|d| ((1.0 + n_docs) / (1.0 + d as f64)).ln() + 1.0)
+        .collect();
+    let tf = TfTable::new();
     counts
         .into_par_iter()
-        .map(|model| {
+        .enumerate()
+        .map(|(m, mut model)| {
+            // The entries come in the order `document_frequency` listed
+            // them, so each shard's frequencies are read front to back.
+            let mut cursor = [0usize; SHARDS];
+            for v in &mut model {
+                for (i, x) in v.idx.iter().zip(v.val.iter_mut()) {
+                    let shard = shard_of(*i);
+                    let d = df[shard][m][cursor[shard]] as usize;
+                    cursor[shard] += 1;
+                    *x = (tf.get(*x) * idf[d]) as f32;
+                }
+                v.normalise();
+            }
             model
-                .into_iter()
-                .map(|mut v| {
-                    for (i, x) in v.idx.iter().zip(v.val.iter_mut()) {
-                        let d = f64::from(df[i]);
-                        let idf = ((1.0 + n_docs) / (1.0 + d)).ln() + 1.0;
-                        *x = ((1.0 + f64::from(*x).ln()) * idf) as f32;
-                    }
-                    v.normalise();
-                    v
-                })
-                .collect()
         })
         .collect()
 }

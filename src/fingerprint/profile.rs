@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::tokenize::words;
+use super::tokenize::{words, Tokens};
 use crate::input::align::Corpus;
 
 /// Number of most frequent words in the profile.
@@ -32,18 +32,28 @@ pub struct ProfileCounts {
 /// Count the vocabulary words in every response. Ties in frequency are
 /// broken by the word itself so the vocabulary is deterministic.
 pub fn build(corpus: &Corpus) -> ProfileCounts {
-    let tokens: Vec<Vec<Vec<String>>> = corpus
+    let tokens: Vec<Vec<Tokens>> = corpus
         .texts
         .par_iter()
+        .map(|m| m.iter().map(|t| words(t)).collect())
+        .collect();
+    // Word frequencies per model in parallel, then summed: integer counts,
+    // so the totals do not depend on the schedule.
+    let per_model: Vec<FxHashMap<&str, u64>> = tokens
+        .par_iter()
         .map(|m| {
-            m.iter()
-                .map(|t| words(t).iter().map(str::to_string).collect())
-                .collect()
+            let mut freq: FxHashMap<&str, u64> = FxHashMap::default();
+            for w in m.iter().flat_map(Tokens::iter) {
+                *freq.entry(w).or_insert(0) += 1;
+            }
+            freq
         })
         .collect();
     let mut freq: FxHashMap<&str, u64> = FxHashMap::default();
-    for w in tokens.iter().flatten().flatten() {
-        *freq.entry(w.as_str()).or_insert(0) += 1;
+    for m in per_model {
+        for (w, n) in m {
+            *freq.entry(w).or_insert(0) += n;
+        }
     }
     let mut ranked: Vec<(&str, u64)> = freq.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -68,12 +78,9 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
     }
 }
 
-fn response_counts(words: &[String], index: &FxHashMap<&str, u16>) -> Vec<(u16, f32)> {
+fn response_counts(words: &Tokens, index: &FxHashMap<&str, u16>) -> Vec<(u16, f32)> {
     let mut c: Vec<(u16, f32)> = Vec::new();
-    let mut ids: Vec<u16> = words
-        .iter()
-        .filter_map(|w| index.get(w.as_str()).copied())
-        .collect();
+    let mut ids: Vec<u16> = words.iter().filter_map(|w| index.get(w).copied()).collect();
     ids.sort_unstable();
     for id in ids {
         match c.last_mut() {

@@ -10,6 +10,11 @@ pub struct SparseVec {
 impl SparseVec {
     /// Build from unsorted `(index, value)` pairs; equal indices are summed.
     pub fn from_pairs(mut pairs: Vec<(u32, f32)>) -> SparseVec {
+        // Term counts (every value 1) are the common case: sorting bare ids
+        // is faster, and sums of ones are exact in any order.
+        if pairs.len() >= RADIX_MIN && pairs.iter().all(|p| p.1 == 1.0) {
+            return SparseVec::from_ids(pairs.into_iter().map(|p| p.0).collect());
+        }
         pairs.sort_unstable_by_key(|p| p.0);
         let mut out = SparseVec {
             idx: Vec::with_capacity(pairs.len()),
@@ -24,6 +29,26 @@ impl SparseVec {
             }
         }
         out
+    }
+
+    /// Counts of unsorted ids: the same vector as [`Self::from_pairs`] with
+    /// every value 1.
+    pub fn from_ids(mut ids: Vec<u32>) -> SparseVec {
+        radix_sort(&mut ids);
+        // Distinct ids in place at the front, their counts alongside.
+        let mut val: Vec<f32> = Vec::with_capacity(ids.len());
+        let mut k = 0;
+        for i in 0..ids.len() {
+            if i > 0 && ids[i] == ids[k - 1] {
+                val[k - 1] += 1.0;
+            } else {
+                ids[k] = ids[i];
+                val.push(1.0);
+                k += 1;
+            }
+        }
+        ids.truncate(k);
+        SparseVec { idx: ids, val }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -67,6 +92,58 @@ impl SparseVec {
     }
 }
 
+/// Below this many ids, the comparison sort beats the bucket sort's
+/// fixed cost.
+const RADIX_MIN: usize = 64;
+
+/// Sort ids: they are hashes, hence spread evenly, so one counting pass on
+/// the top bits into about two ids per bucket (a single most-significant
+/// digit of radix sort, Knuth, TAOCP vol. 3, §5.2.5) and an insertion
+/// sort of each bucket finish the job. Crowded buckets (repeated ids) fall
+/// back to the comparison sort.
+fn radix_sort(v: &mut Vec<u32>) {
+    let n = v.len();
+    if n < RADIX_MIN {
+        v.sort_unstable();
+        return;
+    }
+    let bits = (usize::BITS - (n / 2).leading_zeros()).min(20);
+    let bucket = |x: u32| (u64::from(x) >> (32 - bits)) as usize;
+    let mut ends = vec![0u32; (1 << bits) + 1];
+    for &x in v.iter() {
+        ends[bucket(x) + 1] += 1;
+    }
+    for b in 1..ends.len() {
+        ends[b] += ends[b - 1];
+    }
+    let mut out = vec![0u32; n];
+    for &x in v.iter() {
+        let slot = &mut ends[bucket(x)];
+        out[*slot as usize] = x;
+        *slot += 1;
+    }
+    // `ends[b]` is now the end of bucket b.
+    let mut lo = 0;
+    for &hi in &ends[..1 << bits] {
+        let b = &mut out[lo..hi as usize];
+        if b.len() > 16 {
+            b.sort_unstable();
+        } else {
+            for i in 1..b.len() {
+                let x = b[i];
+                let mut j = i;
+                while j > 0 && b[j - 1] > x {
+                    b[j] = b[j - 1];
+                    j -= 1;
+                }
+                b[j] = x;
+            }
+        }
+        lo = hi as usize;
+    }
+    *v = out;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +156,34 @@ mod tests {
         let b = SparseVec::from_pairs(vec![(3, 1.0), (7, 5.0)]);
         assert_eq!(a.dot(&b), 2.0);
         assert_eq!(a.dot(&b), b.dot(&a));
+    }
+
+    #[test]
+    fn radix_path_matches_comparison_sort() {
+        let mut x = 12345u32;
+        let ids: Vec<u32> = (0..5000)
+            .map(|i| {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                if i % 3 == 0 {
+                    x % 97
+                } else {
+                    x
+                }
+            })
+            .collect();
+        let fast = SparseVec::from_pairs(ids.iter().map(|&i| (i, 1.0)).collect());
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        let mut slow = SparseVec::default();
+        for i in sorted {
+            if slow.idx.last() == Some(&i) {
+                *slow.val.last_mut().unwrap() += 1.0;
+            } else {
+                slow.idx.push(i);
+                slow.val.push(1.0);
+            }
+        }
+        assert_eq!(fast, slow);
     }
 
     #[test]

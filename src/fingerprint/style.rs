@@ -22,7 +22,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{count_all, tfidf, Counts};
 use super::lexicon::{is_function_word, DISCOURSE};
-use super::tokenize::{feature_id, ngram_id, words, words_and_punct};
+use super::tokenize::{feature_id, ngram_id, word_count, words_and_punct};
 use super::{Extractor, Family, Features, SparseVec};
 use crate::input::align::Corpus;
 
@@ -88,16 +88,16 @@ fn join(blocks: [Features; 4]) -> Features {
 /// First and last 1–3 tokens, punctuation included, line breaks skipped.
 pub fn opener_closer(text: &str) -> Vec<(u32, f32)> {
     let t = words_and_punct(text);
-    let h: Vec<u64> = t
-        .iter()
-        .zip(t.hashes())
-        .filter(|(s, _)| *s != "\n")
-        .map(|(_, h)| h)
-        .collect();
+    let kept: Vec<&str> = t.iter().filter(|s| *s != "\n").collect();
+    // Only the first and last three tokens are hashed.
+    let m = 3.min(kept.len());
+    let hash = |s: &&str| xxh3_64(s.as_bytes());
+    let head: Vec<u64> = kept[..m].iter().map(hash).collect();
+    let tail: Vec<u64> = kept[kept.len() - m..].iter().map(hash).collect();
     let mut out = Vec::with_capacity(6);
-    for n in 1..=3.min(h.len()) {
-        out.push((ngram_id(NS_OPEN, &h[..n]), 1.0));
-        out.push((ngram_id(NS_CLOSE, &h[h.len() - n..]), 1.0));
+    for n in 1..=m {
+        out.push((ngram_id(NS_OPEN, &head[..n]), 1.0));
+        out.push((ngram_id(NS_CLOSE, &tail[m - n..]), 1.0));
     }
     out
 }
@@ -130,7 +130,7 @@ pub fn format_counts(text: &str) -> Vec<(u32, f32)> {
         .enumerate()
         .map(|(k, &n)| (feature_id(NS_FORMAT, &[k as u8]), (1.0 + n as f32).ln()))
         .collect();
-    let len = words(text).len() as f32;
+    let len = word_count(text) as f32;
     let bucket = (2.0 * (1.0 + len).log2()).round() as i32;
     for (d, w) in [(-1, 0.5), (0, 1.0), (1, 0.5)] {
         out.push((feature_id(NS_FORMAT, &(100 + bucket + d).to_le_bytes()), w));
@@ -175,11 +175,10 @@ pub fn skeleton(text: &str) -> Vec<(u32, f32)> {
     let (word, num) = (xxh3_64(b"<w>"), xxh3_64(b"<n>"));
     let sk: Vec<u64> = toks
         .iter()
-        .zip(toks.hashes())
-        .map(|(t, h)| {
+        .map(|t| {
             let first = t.chars().next().unwrap_or(' ');
             if !first.is_alphanumeric() || is_function_word(t) {
-                h
+                xxh3_64(t.as_bytes())
             } else if first.is_numeric() {
                 num
             } else {

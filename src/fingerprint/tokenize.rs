@@ -71,6 +71,22 @@ pub fn words(text: &str) -> Tokens {
     split(text, false)
 }
 
+/// Number of [`words`] of `text`, without building them when the text is
+/// ASCII (lower-casing then changes no character class).
+pub fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return words(text).len();
+    }
+    let mut prev = false;
+    let mut n = 0;
+    for c in text.bytes() {
+        let w = c.is_ascii_alphanumeric();
+        n += usize::from(w && !prev);
+        prev = w;
+    }
+    n
+}
+
 /// Words, punctuation marks and line breaks, in order: the input of the
 /// style skeleton and of openers and closers.
 pub fn words_and_punct(text: &str) -> Tokens {
@@ -80,11 +96,10 @@ pub fn words_and_punct(text: &str) -> Tokens {
 fn split(text: &str, punct: bool) -> Tokens {
     // Most responses are ASCII; its lower-casing and character classes are
     // table-free, several times faster than the Unicode paths.
-    let lower = if text.is_ascii() {
-        text.to_ascii_lowercase()
-    } else {
-        text.to_lowercase()
-    };
+    if text.is_ascii() {
+        return split_ascii(text.to_ascii_lowercase(), punct);
+    }
+    let lower = text.to_lowercase();
     let mut spans = Vec::with_capacity(lower.len() / 5);
     let mut start: Option<usize> = None;
     for (i, c) in lower.char_indices() {
@@ -112,6 +127,59 @@ fn split(text: &str, punct: bool) -> Tokens {
     Tokens { lower, spans }
 }
 
+/// [`split`] of ASCII text: the same spans, since every character is one
+/// byte and, among ASCII characters, the kept marks are those above the
+/// space other than DEL (the rest are whitespace or control characters).
+/// Bytes are classified 64 at a time into bit masks, and the loop visits
+/// only the boundaries of words and the kept marks, not every byte.
+fn split_ascii(lower: String, punct: bool) -> Tokens {
+    let b = lower.as_bytes();
+    let mut spans = Vec::with_capacity(b.len() / 5);
+    let mut start = 0usize;
+    // Whether the byte before the current chunk was a word byte.
+    let mut carry = 0u64;
+    for (ci, chunk) in b.chunks(64).enumerate() {
+        let base = ci * 64;
+        let (mut word, mut mark) = (0u64, 0u64);
+        for (k, &c) in chunk.iter().enumerate() {
+            word |= u64::from(c.is_ascii_alphanumeric()) << k;
+            mark |= u64::from(c == b'\n' || (c > b' ' && c != 0x7f)) << k;
+        }
+        let mark = if punct { mark & !word } else { 0 };
+        let prev = word << 1 | carry;
+        let starts = word & !prev;
+        // Bytes past the chunk's end count as non-word only in the last
+        // chunk, which the final check below closes instead.
+        let valid = if chunk.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << chunk.len()) - 1
+        };
+        let ends = !word & prev & valid;
+        let mut events = starts | ends | mark;
+        while events != 0 {
+            let k = events.trailing_zeros() as usize;
+            let bit = 1u64 << k;
+            if ends & bit != 0 {
+                spans.push(start..base + k);
+            }
+            if starts & bit != 0 {
+                start = base + k;
+            }
+            if mark & bit != 0 {
+                spans.push(base + k..base + k + 1);
+            }
+            events &= events - 1;
+        }
+        carry = word >> 63;
+    }
+    let last_is_word = b.last().is_some_and(u8::is_ascii_alphanumeric);
+    if last_is_word {
+        spans.push(start..b.len());
+    }
+    Tokens { lower, spans }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +199,42 @@ mod tests {
             vec!["hi", ",", "you", ".", "\n"]
         );
         assert!(words("  ").is_empty());
+    }
+
+    #[test]
+    fn ascii_path_matches_unicode_path() {
+        // A non-ASCII character at the end sends the text down the
+        // Unicode path without changing the tokens before it.
+        let all: String = (0u8..128).map(char::from).collect();
+        for text in [all.as_str(), "Hi,\tyou.\r\n\x0b(ok) a_b x\x7fy"] {
+            for punct in [false, true] {
+                let a = split(text, punct);
+                let b = split(&format!("{text} é"), punct);
+                let n = a.len();
+                assert_eq!(v(&a), v(&b)[..n].to_vec());
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_masks_match_unicode_path_on_random_text() {
+        use rand::Rng;
+        let mut rng = crate::stats::rng::stream(4, "tokenize-test");
+        let alphabet = b"ab Z9.,\n\t-\x01\x7f(";
+        for len in [0, 1, 2, 63, 64, 65, 127, 128, 129, 300] {
+            for _ in 0..20 {
+                let text: String = (0..len)
+                    .map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())]))
+                    .collect();
+                for punct in [false, true] {
+                    let a = split(&text, punct);
+                    let b = split(&format!("{text} é"), punct);
+                    assert_eq!(v(&a), v(&b)[..a.len()].to_vec(), "{text:?}");
+                    assert_eq!(a.len() + 1, b.len(), "{text:?}");
+                    assert_eq!(word_count(&text), words(&text).len());
+                }
+            }
+        }
     }
 
     #[test]

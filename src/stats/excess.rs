@@ -47,41 +47,23 @@ impl SimCube {
     }
 
     /// The same cube as [`Self::from_features`], bit for bit, computed per
-    /// probe through an inverted index: entries of all models are sorted by
-    /// feature id, and each shared feature adds its products to the pairs
-    /// that share it, in increasing feature order, which is the order of
-    /// the merge in [`crate::fingerprint::SparseVec::dot`]. Work is
-    /// proportional to the matching entries rather than to every pair's
-    /// combined length, which pays off for many models (`lineage matrix`).
+    /// probe through an inverted index: entries of all models are grouped by
+    /// feature id (in increasing id order, models in order within an id),
+    /// and each shared feature adds its products to the pairs that share
+    /// it. Per pair the products are added in increasing feature order,
+    /// which is the order of the merge in
+    /// [`crate::fingerprint::SparseVec::dot`], so the sums are identical.
+    /// Work is proportional to the matching entries rather than to every
+    /// pair's combined length.
     pub fn from_features_inverted(f: &Features) -> SimCube {
         let models = f.len();
         let probes = f.first().map_or(0, Vec::len);
         let n_pairs = models * models.saturating_sub(1) / 2;
         let per_probe: Vec<Vec<f32>> = (0..probes)
             .into_par_iter()
-            .map(|p| {
-                let mut entries: Vec<(u32, u32, f32)> = Vec::new();
-                for (m, model) in f.iter().enumerate() {
-                    let v = &model[p];
-                    entries.extend(v.idx.iter().zip(&v.val).map(|(&i, &x)| (i, m as u32, x)));
-                }
-                entries.sort_unstable_by_key(|e| (e.0, e.1));
-                let mut acc = vec![0.0f64; n_pairs];
-                let mut start = 0;
-                while start < entries.len() {
-                    let id = entries[start].0;
-                    let end = start + entries[start..].iter().take_while(|e| e.0 == id).count();
-                    let group = &entries[start..end];
-                    for (k, &(_, a, va)) in group.iter().enumerate() {
-                        let (a, va) = (a as usize, f64::from(va));
-                        let row = a * (2 * models - a - 1) / 2;
-                        for &(_, b, vb) in &group[k + 1..] {
-                            acc[row + (b as usize - a - 1)] += va * f64::from(vb);
-                        }
-                    }
-                    start = end;
-                }
-                acc.into_iter().map(|x| x as f32).collect()
+            .map_init(Grouper::default, |g, p| {
+                g.fill(f.iter().map(|model| &model[p]));
+                g.pair_sums(models, n_pairs)
             })
             .collect();
         let mut data = vec![0.0f32; n_pairs * probes];
@@ -161,6 +143,98 @@ impl SimCube {
     }
 }
 
+/// Entries of one probe's vectors grouped by feature id: a counting sort
+/// on the top bits of the id (the ids are hashes, so the buckets are
+/// small and even), then an insertion sort of each bucket. Both passes are
+/// stable, and entries go in by model, so equal ids stay in model order.
+#[derive(Default)]
+struct Grouper {
+    /// `(id, model, value)`, sorted by `(id, model)` after [`Self::fill`].
+    entries: Vec<(u32, u32, f32)>,
+    scratch: Vec<(u32, u32, f32)>,
+    starts: Vec<usize>,
+    acc: Vec<f64>,
+}
+
+impl Grouper {
+    fn fill<'a>(&mut self, vectors: impl Iterator<Item = &'a crate::fingerprint::SparseVec>) {
+        self.scratch.clear();
+        for (m, v) in vectors.enumerate() {
+            self.scratch
+                .extend(v.idx.iter().zip(&v.val).map(|(&i, &x)| (i, m as u32, x)));
+        }
+        let n = self.scratch.len();
+        // About four entries per bucket.
+        let bits = (usize::BITS - (n / 4).max(1).leading_zeros()).min(16);
+        let bucket = |id: u32| (u64::from(id) >> (32 - bits)) as usize;
+        self.starts.clear();
+        self.starts.resize((1 << bits) + 1, 0);
+        for e in &self.scratch {
+            self.starts[bucket(e.0) + 1] += 1;
+        }
+        for b in 1..self.starts.len() {
+            self.starts[b] += self.starts[b - 1];
+        }
+        self.entries.clear();
+        self.entries.resize(n, (0, 0, 0.0));
+        for &e in &self.scratch {
+            let slot = &mut self.starts[bucket(e.0)];
+            self.entries[*slot] = e;
+            *slot += 1;
+        }
+        // `starts[b]` is now the end of bucket b, the start of bucket b + 1.
+        let mut lo = 0;
+        for b in 0..1 << bits {
+            let hi = self.starts[b];
+            insertion_sort_by_id(&mut self.entries[lo..hi]);
+            lo = hi;
+        }
+    }
+
+    /// Sum of products over shared features for every pair `a < b`.
+    fn pair_sums(&mut self, models: usize, n_pairs: usize) -> Vec<f32> {
+        self.acc.clear();
+        self.acc.resize(n_pairs, 0.0);
+        let entries = &self.entries;
+        let mut start = 0;
+        while start < entries.len() {
+            let id = entries[start].0;
+            let mut end = start + 1;
+            while end < entries.len() && entries[end].0 == id {
+                end += 1;
+            }
+            let group = &entries[start..end];
+            for (k, &(_, a, va)) in group.iter().enumerate() {
+                let (a, va) = (a as usize, f64::from(va));
+                let row = a * (2 * models - a - 1) / 2;
+                for &(_, b, vb) in &group[k + 1..] {
+                    self.acc[row + (b as usize - a - 1)] += va * f64::from(vb);
+                }
+            }
+            start = end;
+        }
+        self.acc.iter().map(|&x| x as f32).collect()
+    }
+}
+
+/// Stable sort by id; the buckets usually hold a handful of entries, for
+/// which insertion sort is fastest.
+fn insertion_sort_by_id(v: &mut [(u32, u32, f32)]) {
+    if v.len() > 32 {
+        v.sort_by_key(|e| e.0);
+        return;
+    }
+    for i in 1..v.len() {
+        let e = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1].0 > e.0 {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = e;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +265,30 @@ mod tests {
         assert_eq!(a.data.len(), b.data.len());
         for (x, y) in a.data.iter().zip(&b.data) {
             assert_eq!(x.to_bits(), y.to_bits());
+        }
+    }
+
+    #[test]
+    fn inverted_index_matches_merge_on_random_vectors() {
+        use rand::Rng;
+        let mut rng = crate::stats::rng::stream(9, "cube-test");
+        let mut vec_of = |len: usize, ids: u32| {
+            let pairs = (0..len)
+                .map(|_| (rng.gen_range(0..ids), rng.gen_range(-1.0f32..2.0)))
+                .collect();
+            let mut x = SparseVec::from_pairs(pairs);
+            x.normalise();
+            x
+        };
+        // Few distinct ids (large groups and buckets) and many (sparse).
+        for (ids, len) in [(40, 30), (u32::MAX, 400), (5000, 2000)] {
+            let f: Vec<Vec<SparseVec>> = (0..7)
+                .map(|m| (0..3).map(|p| vec_of(len * (m + p) / 6, ids)).collect())
+                .collect();
+            let a = SimCube::from_features(&f);
+            let b = SimCube::from_features_inverted(&f);
+            let bits = |c: &SimCube| c.data.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b));
         }
     }
 
