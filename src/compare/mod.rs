@@ -159,7 +159,7 @@ pub fn analyse_with(
             version: env!("CARGO_PKG_VERSION").into(),
             git_commit: env!("LINEAGE_GIT_COMMIT").into(),
         },
-        parameters: parameters(cfg),
+        parameters: parameters(cfg.format, cfg.alpha, rs),
         inputs: inputs(datasets, &corpus, nt)
             .into_iter()
             .chain(scores.iter().map(score_input))
@@ -314,16 +314,18 @@ pub fn family_weights(
         .collect()
 }
 
-fn parameters(cfg: &CompareConfig) -> Parameters {
+/// The reported settings of an analysis over [`default_extractors`] (the
+/// `compare` report and, inlined, the `matrix` report).
+pub fn parameters(format: Option<Format>, alpha: f64, rs: Resampling) -> Parameters {
     let extractors = default_extractors();
     let weights = family_weights(&extractors);
     Parameters {
-        seed: cfg.seed,
-        alpha: cfg.alpha,
-        resamples: cfg.resamples,
-        bootstrap: cfg.bootstrap,
-        confidence: cfg.confidence,
-        format: cfg.format.map(|f| f.as_str().to_string()),
+        seed: rs.seed,
+        alpha,
+        resamples: rs.resamples,
+        bootstrap: rs.bootstrap,
+        confidence: rs.confidence,
+        format: format.map(|f| f.as_str().to_string()),
         extractors: extractors.iter().map(|e| e.name().to_string()).collect(),
         family_weights: weights,
     }

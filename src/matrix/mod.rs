@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::compare::analysis::{Resampling, COMBINED, RANK_FAMILY};
-use crate::compare::{family_weights, group_cubes, ModelSpec};
+use crate::compare::{group_cubes, ModelSpec};
 use crate::fingerprint::default_extractors;
 use crate::input::{align::AlignBy, Format, Limits};
 use crate::progress::Progress;
@@ -160,7 +160,7 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
             version: env!("CARGO_PKG_VERSION").into(),
             git_commit: env!("LINEAGE_GIT_COMMIT").into(),
         },
-        parameters: parameters(cfg),
+        parameters: parameters(cfg, rs),
         inputs: loaded
             .iter()
             .zip(&al.probes)
@@ -268,18 +268,9 @@ fn lineage_tree(ex: &pairs::Excess, names: &[String]) -> Tree {
     }
 }
 
-fn parameters(cfg: &MatrixConfig) -> MatrixParameters {
-    let extractors = default_extractors();
-    let weights = family_weights(&extractors);
+fn parameters(cfg: &MatrixConfig, rs: Resampling) -> MatrixParameters {
     MatrixParameters {
-        seed: cfg.seed,
-        alpha: cfg.alpha,
-        resamples: cfg.resamples,
-        bootstrap: cfg.bootstrap,
-        confidence: cfg.confidence,
-        format: cfg.format.map(|f| f.as_str().to_string()),
-        extractors: extractors.iter().map(|e| e.name().to_string()).collect(),
-        family_weights: weights,
+        common: crate::compare::parameters(cfg.format, cfg.alpha, rs),
         fingerprint_version: cache::FINGERPRINT_VERSION,
         rivals: pairs::RIVALS,
     }

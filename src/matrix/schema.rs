@@ -36,14 +36,9 @@ pub struct MatrixReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatrixParameters {
-    pub seed: u64,
-    pub alpha: f64,
-    pub resamples: usize,
-    pub bootstrap: usize,
-    pub confidence: f64,
-    pub format: Option<String>,
-    pub extractors: Vec<String>,
-    pub family_weights: BTreeMap<String, f64>,
+    /// The settings `compare` reports, inlined in the JSON.
+    #[serde(flatten)]
+    pub common: crate::report::schema::Parameters,
     pub fingerprint_version: u32,
     /// Panel members tested at the probe level per family.
     pub rivals: usize,

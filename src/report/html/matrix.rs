@@ -43,9 +43,9 @@ fn summary(r: &MatrixReport) -> Section {
         label: format!("{} of {} models have a significant closest relative", sig.len(), r.teachers.len()),
         tone: if sig.is_empty() { Tone::Neutral } else { Tone::Positive },
         text: if sig.is_empty() {
-            format!("At alpha = {}, no model is closer in style to another than the remaining models explain.", r.parameters.alpha)
+            format!("At alpha = {}, no model is closer in style to another than the remaining models explain.", r.parameters.common.alpha)
         } else {
-            format!("At alpha = {} (style family, Holm-adjusted): {}.", r.parameters.alpha, sig.join("; "))
+            format!("At alpha = {} (style family, Holm-adjusted): {}.", r.parameters.common.alpha, sig.join("; "))
         },
     });
     s.push(Block::Paragraph(format!(
@@ -149,7 +149,7 @@ fn tree(r: &MatrixReport) -> anyhow::Result<Section> {
 }
 
 fn appendix(r: &MatrixReport) -> Section {
-    let p = &r.parameters;
+    let p = &r.parameters.common;
     let mut s = Section::new("appendix", "Appendix: reproducibility", true);
     let weights: Vec<String> = p
         .family_weights
@@ -167,11 +167,11 @@ fn appendix(r: &MatrixReport) -> Section {
         ("confidence".into(), p.confidence.to_string()),
         (
             "panel members tested per family".into(),
-            p.rivals.to_string(),
+            r.parameters.rivals.to_string(),
         ),
         (
             "fingerprint version".into(),
-            p.fingerprint_version.to_string(),
+            r.parameters.fingerprint_version.to_string(),
         ),
         (
             "format".into(),
