@@ -217,24 +217,17 @@ fn permuted_teacher_gives_the_teacher_outputs() {
     let ids = lineage::train::tokenizer::encode(&a.tk, &text).unwrap();
     let x = candle_core::Tensor::from_vec(ids.clone(), (1, ids.len()), &candle_core::Device::Cpu)
         .unwrap();
-    let la = a
-        .model()
-        .unwrap()
-        .forward(&x)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
-    let lb = b
-        .model()
-        .unwrap()
-        .forward(&x)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let logits = |m: &lineage::train::Loaded| -> Vec<f32> {
+        m.model()
+            .unwrap()
+            .forward(&x)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+    };
+    let (la, lb) = (logits(&a), logits(&b));
     let worst = la
         .iter()
         .zip(&lb)
