@@ -65,23 +65,32 @@ fn text(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("word_counts", |b| {
+    g.bench_function("tokenised", |b| {
         b.iter(|| {
             for t in &texts {
+                black_box(tokenize::Tokenised::new(black_box(t)).word_count());
+            }
+        })
+    });
+    let tokenised: Vec<tokenize::Tokenised> =
+        texts.iter().map(|t| tokenize::Tokenised::new(t)).collect();
+    g.bench_function("word_counts", |b| {
+        b.iter(|| {
+            for t in &tokenised {
                 black_box(content::word_counts(black_box(t)));
             }
         })
     });
     g.bench_function("char_counts", |b| {
         b.iter(|| {
-            for t in &texts {
+            for t in &tokenised {
                 black_box(content::char_counts(black_box(t)));
             }
         })
     });
     g.bench_function("style_skeleton", |b| {
         b.iter(|| {
-            for t in &texts {
+            for t in &tokenised {
                 black_box(style::skeleton(black_box(t)));
             }
         })

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use crate::fingerprint::distribution::{ScoreFile, ScoreTable};
 use crate::fingerprint::{default_extractors, Family};
 use crate::input::{self, align::Corpus, Dataset, Format, InputError, Limits};
+use crate::matrix::channels;
 use crate::progress::Progress;
 use crate::report::schema::*;
 use crate::stats::excess::SimCube;
@@ -121,34 +122,36 @@ pub fn analyse_with(
         candidates: (1..=nt).collect(),
         panel: (nt + 1..datasets.len()).collect(),
     };
-    let families = family_cubes(&corpus, progress);
     let rs = Resampling {
         seed: cfg.seed,
         resamples: cfg.resamples,
         bootstrap: cfg.bootstrap,
         confidence: cfg.confidence,
     };
-    let bar = progress.spinner("testing candidates against the panel");
-    let mut evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
-    if !roles.panel.is_empty() {
-        for (ev, pr) in evidence
-            .iter_mut()
-            .zip(profile::evaluate(&corpus, &roles, rs))
-        {
-            ev.families.insert(profile::PROFILE.to_string(), pr.result);
-        }
+    // The per-probe families and the corpus-level evidence do not depend on
+    // each other; running them side by side keeps both cores busy through
+    // each one's serial stretches.
+    let ((families, mut evidence), side) = rayon::join(
+        || {
+            let families = family_cubes(&corpus, progress);
+            let bar = progress.spinner("testing candidates against the panel");
+            let evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
+            bar.finish_and_clear();
+            (families, evidence)
+        },
+        || side_evidence(&corpus, &roles, rs),
+    );
+    for (ev, pr) in evidence.iter_mut().zip(side.profiles) {
+        ev.families.insert(profile::PROFILE.to_string(), pr.result);
     }
     // Reported evidence only: the decision rule does not require it, but
     // its p-value takes part in the Holm adjustment like every family.
-    let classes = refusal::classify(&corpus);
-    let (refusal_results, refusal_section) = refusal::evaluate(&corpus, &roles, &classes, rs);
+    let (refusal_results, refusal_section) = refusal::evaluate(&corpus, &roles, &side.classes, rs);
     for (ev, r) in evidence.iter_mut().zip(refusal_results) {
         ev.families.insert(refusal::REFUSAL.to_string(), r);
     }
-    let identity_section = identity::section(&corpus, &roles);
     let (deciding, distribution_section) =
         add_distribution(scores, &corpus, &roles, &mut evidence, rs);
-    bar.finish_and_clear();
     let decided = verdict::decide_by(cfg, &corpus, &roles, evidence, rs, deciding);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     let detail = detail::compute(&families, &roles, &corpus.models, decided.top_index());
@@ -183,10 +186,42 @@ pub fn analyse_with(
         verdict: decided.verdict,
         exhibits,
         refusal: Some(refusal_section),
-        identity: Some(identity_section),
+        identity: Some(side.identity),
         distribution: distribution_section,
     };
     (report, detail)
+}
+
+/// Evidence computed from the corpus as a whole rather than from the
+/// per-probe similarity cubes.
+struct SideEvidence {
+    /// Cosine Delta per candidate; empty without a panel.
+    profiles: Vec<profile::ProfileEvidence>,
+    classes: Vec<Vec<crate::fingerprint::refusal::Classification>>,
+    identity: IdentitySection,
+}
+
+fn side_evidence(corpus: &Corpus, roles: &Roles, rs: Resampling) -> SideEvidence {
+    let (profiles, (classes, identity)) = rayon::join(
+        || {
+            if roles.panel.is_empty() {
+                Vec::new()
+            } else {
+                profile::evaluate(corpus, roles, rs)
+            }
+        },
+        || {
+            rayon::join(
+                || refusal::classify(corpus),
+                || identity::section(corpus, roles),
+            )
+        },
+    );
+    SideEvidence {
+        profiles,
+        classes,
+        identity,
+    }
 }
 
 /// Load, then analyse.
@@ -268,24 +303,34 @@ fn score_input(f: &ScoreFile) -> InputEntry {
     }
 }
 
+/// Similarity cubes of every family over the corpus.
 pub fn family_cubes(corpus: &Corpus, progress: &Progress) -> Vec<FamilyCube> {
-    let extractors = default_extractors();
-    let bar = progress.bar(extractors.len() as u64, "fingerprinting");
-    let cubes = extractors
-        .iter()
-        .map(|ex| {
-            let cube = SimCube::from_features_inverted(&ex.extract(corpus));
-            bar.inc(1);
-            (ex.family(), cube)
-        })
-        .collect();
+    let spinner = progress.spinner("fingerprinting");
+    let counts = channels::count_corpus(&corpus.texts);
+    spinner.finish_and_clear();
+    weigh_cubes(counts, progress, "comparing responses")
+}
+
+/// Weigh aligned channel counts into the default extractors' features and
+/// group their similarity cubes by family; shared by `compare` and
+/// `matrix`, so both see the same similarities.
+pub fn weigh_cubes(
+    aligned: channels::Aligned,
+    progress: &Progress,
+    what: &'static str,
+) -> Vec<FamilyCube> {
+    let bar = progress.bar(default_extractors().len() as u64, what);
+    let mut cubes = Vec::new();
+    channels::features(aligned, |family, f| {
+        cubes.push((family, SimCube::from_features_inverted(&f)));
+        bar.inc(1);
+    });
     bar.finish_and_clear();
     group_cubes(cubes)
 }
 
 /// One cube per family, in order of first appearance: the element-wise mean
-/// of its extractors' cubes, with the family's weight. Shared by `compare`
-/// and `matrix` so both see the same similarities.
+/// of its extractors' cubes, with the family's weight.
 pub fn group_cubes(cubes: Vec<(Family, SimCube)>) -> Vec<FamilyCube> {
     let mut by_family: Vec<(Family, Vec<SimCube>)> = Vec::new();
     for (family, cube) in cubes {

@@ -6,7 +6,7 @@
 //! the same public data, so this family alone never decides a verdict.
 
 use super::features::{count_all, tfidf};
-use super::tokenize::{feature_id, ngram_id, words};
+use super::tokenize::{feature_id, ngram_id, Tokenised};
 use super::{Extractor, Family, Features};
 use crate::input::align::Corpus;
 
@@ -27,7 +27,7 @@ impl Extractor for WordTfidf {
         Family::Content
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        tfidf(count_all(corpus, word_counts))
+        tfidf(count_all(corpus, |t| word_counts(&Tokenised::new(t))))
     }
 }
 
@@ -39,13 +39,13 @@ impl Extractor for CharTfidf {
         Family::Content
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        tfidf(count_all(corpus, char_counts))
+        tfidf(count_all(corpus, |t| char_counts(&Tokenised::new(t))))
     }
 }
 
 /// Word unigram and bigram counts.
-pub fn word_counts(text: &str) -> Vec<(u32, f32)> {
-    let h = words(text).hashes();
+pub fn word_counts(text: &Tokenised) -> Vec<(u32, f32)> {
+    let h = text.word_hashes();
     let mut out: Vec<(u32, f32)> = h.windows(1).map(|t| (ngram_id(NS_WORD, t), 1.0)).collect();
     out.extend(h.windows(2).map(|p| (ngram_id(NS_WORD, p), 1.0)));
     out
@@ -53,12 +53,12 @@ pub fn word_counts(text: &str) -> Vec<(u32, f32)> {
 
 /// Character 4-gram counts of each space-padded word (scikit-learn's
 /// `char_wb` analyser); short words contribute themselves whole.
-pub fn char_counts(text: &str) -> Vec<(u32, f32)> {
+pub fn char_counts(text: &Tokenised) -> Vec<(u32, f32)> {
     let mut out = Vec::new();
     let mut buf: Vec<char> = Vec::with_capacity(32);
     let mut bytes = [0u8; 16];
     let mut padded: Vec<u8> = Vec::with_capacity(32);
-    for w in words(text).iter() {
+    for (w, _) in text.words() {
         // ASCII words: one byte per character, so byte windows are the
         // character windows below, without decoding.
         if w.is_ascii() {

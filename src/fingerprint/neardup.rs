@@ -8,7 +8,7 @@
 //! of sketch noise. Long verbatim overlaps are rare between independent
 //! models and frequent when one was trained on the other's answers.
 
-use super::tokenize::{ngram_id, words};
+use super::tokenize::{ngram_id, Tokenised};
 use super::{Extractor, Family, Features, SparseVec};
 use crate::input::align::Corpus;
 use rayon::prelude::*;
@@ -31,14 +31,14 @@ impl Extractor for Shingles {
         corpus
             .texts
             .par_iter()
-            .map(|m| m.iter().map(|t| shingle_set(t)).collect())
+            .map(|m| m.iter().map(|t| shingle_set(&Tokenised::new(t))).collect())
             .collect()
     }
 }
 
 /// Normalised binary vector of the response's shingles.
-pub fn shingle_set(text: &str) -> SparseVec {
-    let h = words(text).hashes();
+pub fn shingle_set(text: &Tokenised) -> SparseVec {
+    let h = text.word_hashes();
     let mut v = SparseVec::from_pairs(
         h.windows(SHINGLE)
             .map(|s| (ngram_id(NS_SHINGLE, s), 1.0))
@@ -55,9 +55,10 @@ mod tests {
 
     #[test]
     fn shared_passage_scores_and_disjoint_does_not() {
-        let a = shingle_set("one two three four five six seven eight");
-        let b = shingle_set("zero one two three four five six seven");
-        let c = shingle_set("alpha beta gamma delta epsilon zeta eta");
+        let set = |t| shingle_set(&Tokenised::new(t));
+        let a = set("one two three four five six seven eight");
+        let b = set("zero one two three four five six seven");
+        let c = set("alpha beta gamma delta epsilon zeta eta");
         assert!(a.dot(&b) > 0.5);
         assert_eq!(a.dot(&c), 0.0);
         assert!((a.dot(&a) - 1.0).abs() < 1e-6);

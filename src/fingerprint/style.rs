@@ -22,7 +22,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{count_all, tfidf, Counts};
 use super::lexicon::{is_function_word, DISCOURSE};
-use super::tokenize::{feature_id, ngram_id, word_count, words_and_punct};
+use super::tokenize::{feature_id, ngram_id, Tokenised};
 use super::{Extractor, Family, Features, SparseVec};
 use crate::input::align::Corpus;
 
@@ -43,12 +43,12 @@ impl Extractor for Style {
         Family::Style
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        weigh(BLOCKS.map(|f| count_all(corpus, f)))
+        weigh(BLOCKS.map(|f| count_all(corpus, |t| f(&Tokenised::new(t)))))
     }
 }
 
 /// A per-response raw-count function.
-pub type CountFn = fn(&str) -> Vec<(u32, f32)>;
+pub type CountFn = fn(&Tokenised) -> Vec<(u32, f32)>;
 
 /// The raw-count function of each block, in joining order; [`weigh`] turns
 /// their counts into the style vectors. Kept apart so `lineage matrix` can
@@ -72,11 +72,7 @@ fn join(blocks: [Features; 4]) -> Features {
         .map(|m| {
             (0..blocks[0][m].len())
                 .map(|p| {
-                    let pairs = blocks
-                        .iter()
-                        .flat_map(|b| b[m][p].idx.iter().copied().zip(b[m][p].val.iter().copied()))
-                        .collect();
-                    let mut v = SparseVec::from_pairs(pairs);
+                    let mut v = SparseVec::merge(blocks.iter().map(|b| &b[m][p]));
                     v.normalise();
                     v
                 })
@@ -86,14 +82,13 @@ fn join(blocks: [Features; 4]) -> Features {
 }
 
 /// First and last 1–3 tokens, punctuation included, line breaks skipped.
-pub fn opener_closer(text: &str) -> Vec<(u32, f32)> {
-    let t = words_and_punct(text);
-    let kept: Vec<&str> = t.iter().filter(|s| *s != "\n").collect();
-    // Only the first and last three tokens are hashed.
+pub fn opener_closer(text: &Tokenised) -> Vec<(u32, f32)> {
+    let kept: Vec<u64> = text
+        .all()
+        .filter_map(|(s, h)| (s != "\n").then_some(h))
+        .collect();
     let m = 3.min(kept.len());
-    let hash = |s: &&str| xxh3_64(s.as_bytes());
-    let head: Vec<u64> = kept[..m].iter().map(hash).collect();
-    let tail: Vec<u64> = kept[kept.len() - m..].iter().map(hash).collect();
+    let (head, tail) = (&kept[..m], &kept[kept.len() - m..]);
     let mut out = Vec::with_capacity(6);
     for n in 1..=m {
         out.push((ngram_id(NS_OPEN, &head[..n]), 1.0));
@@ -103,10 +98,10 @@ pub fn opener_closer(text: &str) -> Vec<(u32, f32)> {
 }
 
 /// Markdown habit counts (log-scaled) and a length bucket.
-pub fn format_counts(text: &str) -> Vec<(u32, f32)> {
+pub fn format_counts(text: &Tokenised) -> Vec<(u32, f32)> {
     let mut c = [0u32; 9];
     let mut in_para = false;
-    for line in text.lines() {
+    for line in text.text.lines() {
         let l = line.trim_start();
         let kinds = [
             l.starts_with('#'),
@@ -130,7 +125,7 @@ pub fn format_counts(text: &str) -> Vec<(u32, f32)> {
         .enumerate()
         .map(|(k, &n)| (feature_id(NS_FORMAT, &[k as u8]), (1.0 + n as f32).ln()))
         .collect();
-    let len = word_count(text) as f32;
+    let len = text.word_count() as f32;
     let bucket = (2.0 * (1.0 + len).log2()).round() as i32;
     for (d, w) in [(-1, 0.5), (0, 1.0), (1, 0.5)] {
         out.push((feature_id(NS_FORMAT, &(100 + bucket + d).to_le_bytes()), w));
@@ -145,10 +140,9 @@ fn numbered(l: &str) -> bool {
 
 /// Counts of discourse markers; a "none" feature keeps the vector
 /// non-empty so two marker-free answers still match.
-pub fn discourse(text: &str) -> Vec<(u32, f32)> {
-    let lower = text.to_lowercase();
+pub fn discourse(text: &Tokenised) -> Vec<(u32, f32)> {
     let mut out: Vec<(u32, f32)> = discourse_matcher()
-        .find_overlapping_iter(&lower)
+        .find_overlapping_iter(text.lower())
         .map(|m| {
             (
                 feature_id(NS_DISC, &m.pattern().as_u32().to_le_bytes()),
@@ -170,15 +164,14 @@ fn discourse_matcher() -> &'static AhoCorasick {
 }
 
 /// Function-word/punctuation skeleton 3- and 4-grams.
-pub fn skeleton(text: &str) -> Vec<(u32, f32)> {
-    let toks = words_and_punct(text);
+pub fn skeleton(text: &Tokenised) -> Vec<(u32, f32)> {
     let (word, num) = (xxh3_64(b"<w>"), xxh3_64(b"<n>"));
-    let sk: Vec<u64> = toks
-        .iter()
-        .map(|t| {
+    let sk: Vec<u64> = text
+        .all()
+        .map(|(t, h)| {
             let first = t.chars().next().unwrap_or(' ');
             if !first.is_alphanumeric() || is_function_word(t) {
-                xxh3_64(t.as_bytes())
+                h
             } else if first.is_numeric() {
                 num
             } else {

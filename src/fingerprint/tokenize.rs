@@ -42,6 +42,63 @@ impl Tokens {
     }
 }
 
+/// One response tokenised once for every extractor: the tokens of
+/// [`words_and_punct`], the XXH3 hash of each (the input of [`ngram_id`]),
+/// and which of them are [`words`]. Tokenising and hashing were a fifth of
+/// a comparison when each extractor did its own.
+#[derive(Debug, Clone)]
+pub struct Tokenised<'a> {
+    /// The response as given (line structure, for Markdown habits).
+    pub text: &'a str,
+    tokens: Tokens,
+    hashes: Vec<u64>,
+    is_word: Vec<bool>,
+}
+
+impl<'a> Tokenised<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let tokens = words_and_punct(text);
+        let hashes = tokens.iter().map(|t| xxh3_64(t.as_bytes())).collect();
+        // A mark is a single character that is neither a word character nor
+        // CJK, so a token's first character tells words from marks.
+        let is_word = tokens
+            .iter()
+            .map(|t| {
+                t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || is_cjk(c))
+            })
+            .collect();
+        Tokenised {
+            text,
+            tokens,
+            hashes,
+            is_word,
+        }
+    }
+    /// The lower-cased text.
+    pub fn lower(&self) -> &str {
+        &self.tokens.lower
+    }
+    /// Every token (words, marks and line breaks) with its hash.
+    pub fn all(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.tokens.iter().zip(self.hashes.iter().copied())
+    }
+    /// The words, as [`words`] gives them, with their hashes.
+    pub fn words(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.all()
+            .zip(&self.is_word)
+            .filter_map(|(t, &w)| w.then_some(t))
+    }
+    /// Hashes of the words, in order.
+    pub fn word_hashes(&self) -> Vec<u64> {
+        self.words().map(|(_, h)| h).collect()
+    }
+    pub fn word_count(&self) -> usize {
+        self.is_word.iter().filter(|&&w| w).count()
+    }
+}
+
 /// Stable feature id of `bytes` within the namespace `ns` (a different `ns`
 /// per feature kind keeps kinds apart).
 pub fn feature_id(ns: u64, bytes: &[u8]) -> u32 {
@@ -234,6 +291,23 @@ mod tests {
                     assert_eq!(word_count(&text), words(&text).len());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn tokenised_words_match_words() {
+        for text in [
+            "Hi, you.\n(ok) 3rd",
+            "我是・ー x—y Ünïcode! 한국어",
+            "",
+            " \n ",
+        ] {
+            let t = Tokenised::new(text);
+            let w: Vec<&str> = t.words().map(|(w, _)| w).collect();
+            assert_eq!(w, v(&words(text)), "{text:?}");
+            assert_eq!(t.word_hashes(), words(text).hashes());
+            assert_eq!(t.word_count(), word_count(text));
+            assert_eq!(t.all().count(), words_and_punct(text).len());
         }
     }
 

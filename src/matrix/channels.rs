@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 
 use crate::fingerprint::features::{tfidf, Counts};
+use crate::fingerprint::tokenize::Tokenised;
 use crate::fingerprint::{content, neardup, style, Family, Features, SparseVec};
 
 /// Channel order in the cache: word, char, the four style blocks, shingles.
@@ -25,13 +26,14 @@ pub const CHANNELS: [&str; 7] = [
 
 /// Raw counts of one response in every channel.
 pub fn count(text: &str) -> Vec<SparseVec> {
+    let text = Tokenised::new(text);
     let mut out = Vec::with_capacity(CHANNELS.len());
-    out.push(SparseVec::from_pairs(content::word_counts(text)));
-    out.push(SparseVec::from_pairs(content::char_counts(text)));
+    out.push(SparseVec::from_pairs(content::word_counts(&text)));
+    out.push(SparseVec::from_pairs(content::char_counts(&text)));
     for f in style::BLOCKS {
-        out.push(SparseVec::from_pairs(f(text)));
+        out.push(SparseVec::from_pairs(f(&text)));
     }
-    out.push(neardup::shingle_set(text));
+    out.push(neardup::shingle_set(&text));
     out
 }
 
@@ -50,6 +52,28 @@ pub fn features(aligned: Aligned, mut sink: impl FnMut(Family, Features)) {
     let blocks = [next(), next(), next(), next()];
     sink(Family::Style, style::weigh(blocks));
     sink(Family::NearDuplicate, next());
+}
+
+/// Channel counts of every response of an aligned corpus (`texts[model]
+/// [probe]`), each response tokenised once for all channels.
+pub fn count_corpus(texts: &[Vec<String>]) -> Aligned {
+    let per: Vec<Vec<Vec<SparseVec>>> = texts
+        .par_iter()
+        .map(|m| m.par_iter().map(|t| count(t)).collect())
+        .collect();
+    let mut out: Aligned = vec![Vec::with_capacity(texts.len()); CHANNELS.len()];
+    for model in per {
+        let mut chans: Vec<Vec<SparseVec>> = vec![Vec::with_capacity(model.len()); CHANNELS.len()];
+        for response in model {
+            for (c, v) in response.into_iter().enumerate() {
+                chans[c].push(v);
+            }
+        }
+        for (c, v) in chans.into_iter().enumerate() {
+            out[c].push(v);
+        }
+    }
+    out
 }
 
 /// Count every text of a dataset in parallel.

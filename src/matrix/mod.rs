@@ -22,12 +22,10 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::compare::analysis::{Resampling, COMBINED, RANK_FAMILY};
-use crate::compare::{group_cubes, ModelSpec};
-use crate::fingerprint::default_extractors;
+use crate::compare::{weigh_cubes, ModelSpec};
 use crate::input::{align::AlignBy, Format, Limits};
 use crate::progress::Progress;
 use crate::report::schema::{Alignment, Tool};
-use crate::stats::excess::SimCube;
 use schema::*;
 
 /// Everything `matrix` needs, resolved from the command line.
@@ -111,14 +109,7 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
     let al = load::align(&mut loaded);
     let n = loaded.len();
     let probes = al.probe_keys.len();
-    let bar = progress.bar(default_extractors().len() as u64, "comparing pairs");
-    let mut cubes = Vec::new();
-    channels::features(al.channels, |family, f| {
-        cubes.push((family, SimCube::from_features_inverted(&f)));
-        bar.inc(1);
-    });
-    bar.finish_and_clear();
-    let fcs = group_cubes(cubes);
+    let fcs = weigh_cubes(al.channels, progress, "comparing pairs");
     let fams: Vec<pairs::Family> = fcs.iter().map(|f| pairs::Family::new(f, n)).collect();
     let ex = pairs::excess_all(&fams);
     let names: Vec<String> = loaded.iter().map(|l| l.name.clone()).collect();

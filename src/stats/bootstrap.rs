@@ -24,26 +24,49 @@ pub struct Interval {
 /// excludes its own estimate would invite the wrong question, so the bounds
 /// are widened to include it.
 pub fn mean_ci<R: Rng>(x: &[f64], resamples: usize, level: f64, rng: &mut R) -> Interval {
-    let estimate = mean(x);
-    if x.len() < 2 || resamples == 0 {
-        return Interval {
-            estimate,
-            ci_low: estimate,
-            ci_high: estimate,
-        };
+    mean_cis(&[x], resamples, level, rng).remove(0)
+}
+
+/// [`mean_ci`] of several series over the same probes, from one set of
+/// resampled probe sets (a paired bootstrap: each resample applies to
+/// every series). With one series it draws exactly as [`mean_ci`].
+pub fn mean_cis<R: Rng>(xs: &[&[f64]], resamples: usize, level: f64, rng: &mut R) -> Vec<Interval> {
+    let n = xs.first().map_or(0, |x| x.len());
+    assert!(
+        xs.iter().all(|x| x.len() == n),
+        "series over the same probes"
+    );
+    if n < 2 || resamples == 0 {
+        return xs.iter().map(|x| degenerate(mean(x))).collect();
     }
-    let n = x.len();
-    let mut means: Vec<f64> = (0..resamples)
-        .map(|_| (0..n).map(|_| x[rng.gen_range(0..n)]).sum::<f64>() / n as f64)
-        .collect();
-    means.sort_by(f64::total_cmp);
+    let mut means = vec![Vec::with_capacity(resamples); xs.len()];
+    let mut draw = vec![0usize; n];
+    for _ in 0..resamples {
+        draw.iter_mut().for_each(|i| *i = rng.gen_range(0..n));
+        for (m, x) in means.iter_mut().zip(xs) {
+            m.push(draw.iter().map(|&i| x[i]).sum::<f64>() / n as f64);
+        }
+    }
     let tail = (1.0 - level) / 2.0;
-    let lo = quantile(&means, tail);
-    let hi = quantile(&means, 1.0 - tail);
+    xs.iter()
+        .zip(means)
+        .map(|(x, mut m)| {
+            let estimate = mean(x);
+            m.sort_by(f64::total_cmp);
+            Interval {
+                estimate,
+                ci_low: quantile(&m, tail).min(estimate),
+                ci_high: quantile(&m, 1.0 - tail).max(estimate),
+            }
+        })
+        .collect()
+}
+
+fn degenerate(estimate: f64) -> Interval {
     Interval {
         estimate,
-        ci_low: lo.min(estimate),
-        ci_high: hi.max(estimate),
+        ci_low: estimate,
+        ci_high: estimate,
     }
 }
 
@@ -66,6 +89,16 @@ mod tests {
         let ci = mean_ci(&x, 1000, 0.95, &mut stream(1, "t"));
         assert!(ci.ci_low <= ci.estimate && ci.estimate <= ci.ci_high);
         assert!(ci.ci_high - ci.ci_low < 1.0);
+    }
+
+    #[test]
+    fn joint_resampling_matches_single_series() {
+        let x: Vec<f64> = (0..50).map(|i| (i % 7) as f64).collect();
+        let y: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
+        let one = mean_ci(&x, 200, 0.9, &mut stream(3, "j"));
+        let both = mean_cis(&[&x, &y], 200, 0.9, &mut stream(3, "j"));
+        assert_eq!(both[0], one);
+        assert_eq!(both[1].ci_low, 2.0 * one.ci_low);
     }
 
     #[test]

@@ -26,23 +26,42 @@ use crate::fingerprint::profile::ProfileCounts;
 /// word to take part (frequencies are of order 1e-4 to 1e-1).
 const MIN_SPREAD: f64 = 1e-9;
 
-/// Relative word frequencies of model `m` under probe weights `w`.
-fn frequencies(p: &ProfileCounts, m: usize, w: &[f32]) -> Vec<f64> {
-    let mut f = vec![0.0f64; p.vocab.len()];
-    let mut total = 0.0f64;
-    for (probe, &wt) in w.iter().enumerate() {
-        if wt == 0.0 {
-            continue;
+/// Relative word frequencies of model `m` under each probe weighting of
+/// `ws` (at most [`BLOCK`]). One pass over the model's counts serves every
+/// weighting, and the weightings are the lanes of one accumulator row per
+/// word, so the compiler turns the innermost loop into vector instructions;
+/// this made the bootstrap several times faster than one pass per
+/// replicate. Each lane still sums over probes in probe order, and adding a
+/// zero weight's `+0.0` leaves a sum of non-negative terms unchanged, so its
+/// frequencies are the same bits as when computed alone.
+fn frequencies(p: &ProfileCounts, m: usize, ws: &[Vec<f32>]) -> Vec<Vec<f64>> {
+    assert!(ws.len() <= BLOCK);
+    let mut acc = vec![[0.0f64; BLOCK]; p.vocab.len()];
+    let mut total = [0.0f64; BLOCK];
+    for (probe, counts) in p.counts[m].iter().enumerate() {
+        let mut wv = [0.0f32; BLOCK];
+        for (x, w) in wv.iter_mut().zip(ws) {
+            *x = w[probe];
         }
-        total += f64::from(wt * p.lengths[m][probe]);
-        for &(k, c) in &p.counts[m][probe] {
-            f[k as usize] += f64::from(wt * c);
+        let len = p.lengths[m][probe];
+        for (t, w) in total.iter_mut().zip(wv) {
+            *t += f64::from(w * len);
+        }
+        for &(k, c) in counts {
+            let row = &mut acc[k as usize];
+            for (x, w) in row.iter_mut().zip(wv) {
+                *x += f64::from(w * c);
+            }
         }
     }
-    if total > 0.0 {
-        f.iter_mut().for_each(|x| *x /= total);
-    }
-    f
+    (0..ws.len())
+        .map(|r| {
+            let t = total[r];
+            acc.iter()
+                .map(|row| if t > 0.0 { row[r] / t } else { row[r] })
+                .collect()
+        })
+        .collect()
 }
 
 /// Cosine Delta of `subject` to each of `others`, z-scoring against
@@ -55,15 +74,41 @@ pub fn cosine_delta(
     reference: &[usize],
     w: &[f32],
 ) -> Vec<f64> {
-    let mut cache: Vec<Option<Vec<f64>>> = vec![None; p.counts.len()];
+    let ws = [w.to_vec()];
+    cosine_delta_each(p, subject, others, reference, &ws).remove(0)
+}
+
+/// [`cosine_delta`] under each probe weighting of `ws`.
+fn cosine_delta_each(
+    p: &ProfileCounts,
+    subject: usize,
+    others: &[usize],
+    reference: &[usize],
+    ws: &[Vec<f32>],
+) -> Vec<Vec<f64>> {
+    let mut cache: Vec<Option<Vec<Vec<f64>>>> = vec![None; p.counts.len()];
     for &m in std::iter::once(&subject).chain(others).chain(reference) {
         if cache[m].is_none() {
-            cache[m] = Some(frequencies(p, m, w));
+            cache[m] = Some(frequencies(p, m, ws));
         }
     }
-    let freq = |m: usize| cache[m].as_deref().expect("filled above");
+    (0..ws.len())
+        .map(|r| {
+            let freq = |m: usize| cache[m].as_ref().expect("filled above")[r].as_slice();
+            delta_of(p.vocab.len(), freq, subject, others, reference)
+        })
+        .collect()
+}
+
+fn delta_of<'a>(
+    vocab: usize,
+    freq: impl Fn(usize) -> &'a [f64],
+    subject: usize,
+    others: &[usize],
+    reference: &[usize],
+) -> Vec<f64> {
     let k = reference.len() as f64;
-    let (mu, sd): (Vec<f64>, Vec<f64>) = (0..p.vocab.len())
+    let (mu, sd): (Vec<f64>, Vec<f64>) = (0..vocab)
         .map(|i| {
             let m = reference.iter().map(|&r| freq(r)[i]).sum::<f64>() / k;
             let v = reference
@@ -98,6 +143,20 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
+/// Replicates per pass over the counts: their frequency vectors (8 kB
+/// each per model) stay in the core's cache.
+const BLOCK: usize = 8;
+
+/// Multinomial probe weights of bootstrap replicate `b`.
+fn weights(seed: u64, b: usize, n: usize) -> Vec<f32> {
+    let mut rng = stream(seed, &format!("profile/bootstrap/{b}"));
+    let mut w = vec![0.0f32; n];
+    for _ in 0..n {
+        w[rng.gen_range(0..n)] += 1.0;
+    }
+    w
+}
+
 /// Observed Cosine Delta of `subject` to `others` and `replicates` paired
 /// bootstrap replicates of it (`[replicate][other]`). Replicate `b` draws
 /// from its own stream, so the result does not depend on threads.
@@ -111,15 +170,15 @@ pub fn bootstrap(
 ) -> (Vec<f64>, Vec<Vec<f64>>) {
     let n = p.lengths[subject].len();
     let observed = cosine_delta(p, subject, others, reference, &vec![1.0; n]);
-    let reps = (0..replicates)
+    // Blocks of replicates share one pass over the counts (see
+    // `frequencies`); replicate `b` still draws from its own stream.
+    let reps = (0..replicates.div_ceil(BLOCK))
         .into_par_iter()
-        .map(|b| {
-            let mut rng = stream(seed, &format!("profile/bootstrap/{b}"));
-            let mut w = vec![0.0f32; n];
-            for _ in 0..n {
-                w[rng.gen_range(0..n)] += 1.0;
-            }
-            cosine_delta(p, subject, others, reference, &w)
+        .flat_map_iter(|i| {
+            let ws: Vec<Vec<f32>> = (i * BLOCK..replicates.min((i + 1) * BLOCK))
+                .map(|b| weights(seed, b, n))
+                .collect();
+            cosine_delta_each(p, subject, others, reference, &ws)
         })
         .collect();
     (observed, reps)
