@@ -11,7 +11,21 @@ use lineage::{app, cli, error, progress::Progress};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in the mimalloc 3 that libmimalloc-sys 0.1.49
+/// bundles (`mimalloc.h`); the crate exports no constant for it, so
+/// Cargo.toml pins that exact version.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keep freed memory in the process for its lifetime (a run is short): by
+/// default mimalloc hands it back after 10 ms and the kernel then zeroes
+/// the pages again on reuse, a tenth of a comparison's CPU time.
+fn keep_freed_memory() {
+    // SAFETY: sets a plain integer option; mimalloc reads it on each purge.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 fn main() {
+    keep_freed_memory();
     let args = cli::Cli::parse();
     let progress = Progress::new(args.quiet);
     let quiet = args.quiet;
