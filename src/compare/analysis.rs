@@ -201,7 +201,7 @@ pub fn evaluate(
                 .map(|(&(name, s), ci)| {
                     (
                         name.to_string(),
-                        summarise_with(s, ci, roles, names, t, name, rs),
+                        summarise(s, Some(ci), roles, names, t, name, rs),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -216,33 +216,26 @@ pub fn evaluate(
         .collect()
 }
 
+/// One family's result for candidate `t`. `ci` is the bootstrap interval of
+/// the excess when already drawn jointly with other families; `None` draws
+/// it from the family's own stream.
 pub(crate) fn summarise(
     s: &Series,
+    ci: Option<bootstrap::Interval>,
     roles: &Roles,
     names: &[String],
     t: usize,
     family: &str,
     rs: Resampling,
 ) -> FamilyResult {
-    let ci = bootstrap::mean_ci(
-        &s.excess,
-        rs.bootstrap,
-        rs.confidence,
-        &mut stream(rs.seed, &format!("bootstrap/{}/{family}/", names[t])),
-    );
-    summarise_with(s, ci, roles, names, t, family, rs)
-}
-
-/// [`summarise`] with the bootstrap interval of the excess already drawn.
-fn summarise_with(
-    s: &Series,
-    ci: bootstrap::Interval,
-    roles: &Roles,
-    names: &[String],
-    t: usize,
-    family: &str,
-    rs: Resampling,
-) -> FamilyResult {
+    let ci = ci.unwrap_or_else(|| {
+        bootstrap::mean_ci(
+            &s.excess,
+            rs.bootstrap,
+            rs.confidence,
+            &mut stream(rs.seed, &format!("bootstrap/{}/{family}/", names[t])),
+        )
+    });
     let task = |what: &str, r: &str| format!("{what}/{}/{family}/{r}", names[t]);
     let ps: Vec<f64> = s
         .contrasts

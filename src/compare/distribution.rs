@@ -118,7 +118,7 @@ fn candidate(
         let s = series(&pref);
         families.insert(
             DISTRIBUTION.to_string(),
-            summarise(&s, roles, names, t, DISTRIBUTION, rs),
+            summarise(&s, None, roles, names, t, DISTRIBUTION, rs),
         );
         rank_excess = Some(s.excess);
     }
@@ -357,7 +357,7 @@ fn jsd_family(
     }
     families.insert(
         DISTRIBUTION_JSD.to_string(),
-        summarise(&series(&rows), roles, names, t, DISTRIBUTION_JSD, rs),
+        summarise(&series(&rows), None, roles, names, t, DISTRIBUTION_JSD, rs),
     );
 }
 
