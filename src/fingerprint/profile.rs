@@ -32,26 +32,15 @@ pub struct ProfileCounts {
 /// Count the vocabulary words in every response. Ties in frequency are
 /// broken by the word itself so the vocabulary is deterministic.
 pub fn build(corpus: &Corpus) -> ProfileCounts {
-    let tokens: Vec<Vec<Tokens>> = corpus
+    let models: Vec<ModelWords> = corpus
         .texts
         .par_iter()
-        .map(|m| m.iter().map(|t| words(t)).collect())
+        .map(|m| ModelWords::new(m))
         .collect();
-    // Word frequencies per model in parallel, then summed: integer counts,
-    // so the totals do not depend on the schedule.
-    let per_model: Vec<FxHashMap<&str, u64>> = tokens
-        .par_iter()
-        .map(|m| {
-            let mut freq: FxHashMap<&str, u64> = FxHashMap::default();
-            for w in m.iter().flat_map(Tokens::iter) {
-                *freq.entry(w).or_insert(0) += 1;
-            }
-            freq
-        })
-        .collect();
+    // Integer totals over models, so they do not depend on the schedule.
     let mut freq: FxHashMap<&str, u64> = FxHashMap::default();
-    for m in per_model {
-        for (w, n) in m {
+    for m in &models {
+        for (w, &n) in m.words.iter().zip(&m.freq) {
             *freq.entry(w).or_insert(0) += n;
         }
     }
@@ -63,13 +52,23 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
         .enumerate()
         .map(|(i, (w, _))| (*w, i as u16))
         .collect();
-    let counts = tokens
+    let counts = models
         .par_iter()
-        .map(|m| m.iter().map(|r| response_counts(r, &index)).collect())
+        .map(|m| {
+            let to_vocab: Vec<Option<u16>> = m
+                .words
+                .iter()
+                .map(|w| index.get(w.as_str()).copied())
+                .collect();
+            m.responses
+                .iter()
+                .map(|r| response_counts(r, &to_vocab))
+                .collect()
+        })
         .collect();
-    let lengths = tokens
+    let lengths = models
         .iter()
-        .map(|m| m.iter().map(|r| r.len() as f32).collect())
+        .map(|m| m.responses.iter().map(|r| r.len() as f32).collect())
         .collect();
     ProfileCounts {
         vocab: ranked.iter().map(|(w, _)| w.to_string()).collect(),
@@ -78,9 +77,51 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
     }
 }
 
-fn response_counts(words: &Tokens, index: &FxHashMap<&str, u16>) -> Vec<(u16, f32)> {
+/// One model's words, each distinct word looked up once: its responses as
+/// ids into its own word list. Mapping a model's words to the vocabulary
+/// then costs one lookup per distinct word rather than one per token.
+struct ModelWords {
+    words: Vec<String>,
+    freq: Vec<u64>,
+    responses: Vec<Vec<u32>>,
+}
+
+impl ModelWords {
+    fn new(texts: &[String]) -> Self {
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut out = ModelWords {
+            words: Vec::new(),
+            freq: Vec::new(),
+            responses: Vec::with_capacity(texts.len()),
+        };
+        for t in texts {
+            let tokens: Tokens = words(t);
+            let r: Vec<u32> = tokens
+                .iter()
+                .map(|w| {
+                    let id = match ids.get(w) {
+                        Some(&id) => id,
+                        None => {
+                            let id = out.words.len() as u32;
+                            ids.insert(w.to_string(), id);
+                            out.words.push(w.to_string());
+                            out.freq.push(0);
+                            id
+                        }
+                    };
+                    out.freq[id as usize] += 1;
+                    id
+                })
+                .collect();
+            out.responses.push(r);
+        }
+        out
+    }
+}
+
+fn response_counts(words: &[u32], to_vocab: &[Option<u16>]) -> Vec<(u16, f32)> {
     let mut c: Vec<(u16, f32)> = Vec::new();
-    let mut ids: Vec<u16> = words.iter().filter_map(|w| index.get(w).copied()).collect();
+    let mut ids: Vec<u16> = words.iter().filter_map(|&w| to_vocab[w as usize]).collect();
     ids.sort_unstable();
     for id in ids {
         match c.last_mut() {
