@@ -185,18 +185,10 @@ fn independent_student_gets_no_evidence() {
 fn bad_score_file_is_bad_input() {
     let f = Fixture::new();
     let bad = f.write_raw("bad.jsonl", b"{\"probe_id\": \"p\", \"model\": 3}\n");
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
+    f.compare_against(&["teacher"], &f.path("out"))
         .current_dir(f.root())
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--reference")
-        .arg(f.panel_dir())
         .arg("--scores")
         .arg(&bad)
-        .arg("--out")
-        .arg(f.path("out"))
         .assert()
         .code(2)
         .stderr(predicates::str::contains("bad.jsonl:1"));

@@ -9,16 +9,8 @@ use predicates::prelude::*;
 
 fn compare(f: &Fixture) -> std::path::PathBuf {
     let out = f.path("out");
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
+    f.compare_against(&["teacher"], &out)
         .current_dir(f.root())
-        .args(["--quiet", "compare"])
-        .arg(f.file("student"))
-        .arg("--teacher")
-        .arg(f.file("teacher"))
-        .arg("--reference")
-        .arg(f.panel_dir())
-        .arg("--out")
-        .arg(&out)
         .args(["--resamples", "999", "--bootstrap", "200"])
         .assert()
         .code(0);

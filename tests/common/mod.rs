@@ -751,14 +751,17 @@ impl Fixture {
     /// teacher --teacher rival --reference panel/ --out OUT`; callers add
     /// their options (seed, resampling, `--scores`, ...).
     pub fn compare(&self, out: &Path) -> assert_cmd::Command {
+        self.compare_against(&["teacher", "rival"], out)
+    }
+
+    /// [`Self::compare`] with the given fixture models as the candidates.
+    pub fn compare_against(&self, teachers: &[&str], out: &Path) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lineage"));
-        c.args(["--quiet", "compare"])
-            .arg(self.file("student"))
-            .arg("--teacher")
-            .arg(self.file("teacher"))
-            .arg("--teacher")
-            .arg(self.file("rival"))
-            .arg("--reference")
+        c.args(["--quiet", "compare"]).arg(self.file("student"));
+        for t in teachers {
+            c.arg("--teacher").arg(self.file(t));
+        }
+        c.arg("--reference")
             .arg(self.panel_dir())
             .arg("--out")
             .arg(out);
