@@ -7,6 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use lineage::fingerprint::sparse::Counter;
 use lineage::matrix::cache::{self, CachedRecord, Entry};
 use lineage::matrix::{channels, tree};
 use lineage::synth::{generate, SynthConfig};
@@ -29,9 +30,10 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("matrix");
     g.throughput(Throughput::Elements(texts.len() as u64));
     g.bench_function("channels_800_responses", |b| {
+        let mut counter = Counter::default();
         b.iter(|| {
             for t in &texts {
-                black_box(channels::count(t));
+                black_box(channels::count(t, &mut counter));
             }
         })
     });
@@ -44,7 +46,7 @@ fn bench(c: &mut Criterion) {
                 probe_id: Some(format!("p{i}")),
                 prompt_key: format!("h:{i:016x}"),
                 answered: true,
-                channels: channels::count(t),
+                channels: channels::count(t, &mut Counter::default()),
             })
             .collect(),
     };

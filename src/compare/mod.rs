@@ -131,16 +131,20 @@ pub fn analyse_with(
     // The per-probe families and the corpus-level evidence do not depend on
     // each other; running them side by side keeps both cores busy through
     // each one's serial stretches.
-    let ((families, mut evidence), side) = rayon::join(
+    let ((families, mut evidence, profiles), (classes, identity)) = rayon::join(
+        || text_evidence(&corpus, &roles, rs, progress),
         || {
-            let families = family_cubes(&corpus, progress);
-            let bar = progress.spinner("testing candidates against the panel");
-            let evidence = analysis::evaluate(&families, &roles, &corpus.models, rs);
-            bar.finish_and_clear();
-            (families, evidence)
+            rayon::join(
+                || refusal::classify(&corpus),
+                || identity::section(&corpus, &roles),
+            )
         },
-        || side_evidence(&corpus, &roles, rs),
     );
+    let side = SideEvidence {
+        profiles,
+        classes,
+        identity,
+    };
     for (ev, pr) in evidence.iter_mut().zip(side.profiles) {
         ev.families.insert(profile::PROFILE.to_string(), pr.result);
     }
@@ -201,27 +205,39 @@ struct SideEvidence {
     identity: IdentitySection,
 }
 
-fn side_evidence(corpus: &Corpus, roles: &Roles, rs: Resampling) -> SideEvidence {
-    let (profiles, (classes, identity)) = rayon::join(
+/// The evidence that comes from the tokenised text: the per-probe
+/// families' cubes and tests, and the Cosine Delta profiles (empty without
+/// a panel), both from one tokenisation of each response.
+fn text_evidence(
+    corpus: &Corpus,
+    roles: &Roles,
+    rs: Resampling,
+    progress: &Progress,
+) -> (
+    Vec<FamilyCube>,
+    Vec<analysis::CandidateEvidence>,
+    Vec<profile::ProfileEvidence>,
+) {
+    let spinner = progress.spinner("fingerprinting");
+    let (counts, words) = channels::count_corpus(&corpus.texts);
+    spinner.finish_and_clear();
+    let ((families, evidence), profiles) = rayon::join(
+        || {
+            let families = weigh_cubes(counts, progress, "comparing responses");
+            let bar = progress.spinner("testing candidates against the panel");
+            let evidence = analysis::evaluate(&families, roles, &corpus.models, rs);
+            bar.finish_and_clear();
+            (families, evidence)
+        },
         || {
             if roles.panel.is_empty() {
                 Vec::new()
             } else {
-                profile::evaluate(corpus, roles, rs)
+                profile::evaluate(&words, &corpus.models, roles, rs)
             }
         },
-        || {
-            rayon::join(
-                || refusal::classify(corpus),
-                || identity::section(corpus, roles),
-            )
-        },
     );
-    SideEvidence {
-        profiles,
-        classes,
-        identity,
-    }
+    (families, evidence, profiles)
 }
 
 /// Load, then analyse.
@@ -301,14 +317,6 @@ fn score_input(f: &ScoreFile) -> InputEntry {
         duplicated: 0,
         empty: f.unusable,
     }
-}
-
-/// Similarity cubes of every family over the corpus.
-pub fn family_cubes(corpus: &Corpus, progress: &Progress) -> Vec<FamilyCube> {
-    let spinner = progress.spinner("fingerprinting");
-    let counts = channels::count_corpus(&corpus.texts);
-    spinner.finish_and_clear();
-    weigh_cubes(counts, progress, "comparing responses")
 }
 
 /// Weigh aligned channel counts into the default extractors' features and

@@ -6,8 +6,7 @@
 //! content words, so on simulated data with shared bases the profile
 //! followed the base model rather than the teacher (docs/benchmarks.md).
 
-use crate::fingerprint::profile;
-use crate::input::align::Corpus;
+use crate::fingerprint::profile::{self, ModelWords};
 use crate::report::schema::{Estimate, FamilyResult};
 use crate::stats::{bootstrap::quantile, delta, mean, sd};
 
@@ -27,8 +26,13 @@ pub struct ProfileEvidence {
 }
 
 /// Evidence for each candidate, in candidate order.
-pub fn evaluate(corpus: &Corpus, roles: &Roles, rs: Resampling) -> Vec<ProfileEvidence> {
-    let counts = profile::build(corpus);
+pub fn evaluate(
+    words: &[ModelWords],
+    models: &[String],
+    roles: &Roles,
+    rs: Resampling,
+) -> Vec<ProfileEvidence> {
+    let counts = profile::build_from(words);
     let others: Vec<usize> = roles
         .candidates
         .iter()
@@ -46,7 +50,7 @@ pub fn evaluate(corpus: &Corpus, roles: &Roles, rs: Resampling) -> Vec<ProfileEv
     );
     let nc = roles.candidates.len();
     (0..nc)
-        .map(|c| candidate(c, nc, &obs, &reps, roles, &corpus.models, rs))
+        .map(|c| candidate(c, nc, &obs, &reps, roles, models, rs))
         .collect()
 }
 

@@ -27,7 +27,9 @@ impl Extractor for WordTfidf {
         Family::Content
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        tfidf(count_all(corpus, |t| word_counts(&Tokenised::new(t))))
+        tfidf(count_all(corpus, |t, out| {
+            word_counts(&Tokenised::new(t), out)
+        }))
     }
 }
 
@@ -39,22 +41,22 @@ impl Extractor for CharTfidf {
         Family::Content
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        tfidf(count_all(corpus, |t| char_counts(&Tokenised::new(t))))
+        tfidf(count_all(corpus, |t, out| {
+            char_counts(&Tokenised::new(t), out)
+        }))
     }
 }
 
-/// Word unigram and bigram counts.
-pub fn word_counts(text: &Tokenised) -> Vec<(u32, f32)> {
+/// Word unigram and bigram counts, appended to `out`.
+pub fn word_counts(text: &Tokenised, out: &mut Vec<(u32, f32)>) {
     let h = text.word_hashes();
-    let mut out: Vec<(u32, f32)> = h.windows(1).map(|t| (ngram_id(NS_WORD, t), 1.0)).collect();
+    out.extend(h.windows(1).map(|t| (ngram_id(NS_WORD, t), 1.0)));
     out.extend(h.windows(2).map(|p| (ngram_id(NS_WORD, p), 1.0)));
-    out
 }
 
 /// Character 4-gram counts of each space-padded word (scikit-learn's
 /// `char_wb` analyser); short words contribute themselves whole.
-pub fn char_counts(text: &Tokenised) -> Vec<(u32, f32)> {
-    let mut out = Vec::new();
+pub fn char_counts(text: &Tokenised, out: &mut Vec<(u32, f32)>) {
     let mut buf: Vec<char> = Vec::with_capacity(32);
     let mut bytes = [0u8; 16];
     let mut padded: Vec<u8> = Vec::with_capacity(32);
@@ -89,7 +91,6 @@ pub fn char_counts(text: &Tokenised) -> Vec<(u32, f32)> {
             out.push((feature_id(NS_CHAR, &bytes[..n]), 1.0));
         }
     }
-    out
 }
 
 #[cfg(test)]

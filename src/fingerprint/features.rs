@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::sparse::Counter;
 use super::{Features, SparseVec};
 use crate::input::align::Corpus;
 
@@ -19,12 +20,15 @@ pub type Counts = Vec<Vec<SparseVec>>;
 /// Count features of every response in parallel with `f`.
 pub fn count_all<F>(corpus: &Corpus, f: F) -> Counts
 where
-    F: Fn(&str) -> Vec<(u32, f32)> + Sync,
+    F: Fn(&str, &mut Vec<(u32, f32)>) + Sync,
 {
     corpus
         .texts
         .par_iter()
-        .map(|model| model.iter().map(|t| SparseVec::from_pairs(f(t))).collect())
+        .map(|model| {
+            let mut c = Counter::default();
+            model.iter().map(|t| c.count(|out| f(t, out))).collect()
+        })
         .collect()
 }
 
@@ -145,10 +149,8 @@ pub(crate) mod tests {
     #[test]
     fn rare_terms_weigh_more() {
         let c = corpus(vec![vec!["a b"], vec!["a c"], vec!["a d"]]);
-        let counts = count_all(&c, |t| {
-            t.split(' ')
-                .map(|w| (w.as_bytes()[0] as u32, 1.0))
-                .collect()
+        let counts = count_all(&c, |t, out| {
+            out.extend(t.split(' ').map(|w| (w.as_bytes()[0] as u32, 1.0)))
         });
         let f = tfidf(counts);
         let v = &f[0][0];

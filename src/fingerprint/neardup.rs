@@ -8,6 +8,7 @@
 //! of sketch noise. Long verbatim overlaps are rare between independent
 //! models and frequent when one was trained on the other's answers.
 
+use super::sparse::Counter;
 use super::tokenize::{ngram_id, Tokenised};
 use super::{Extractor, Family, Features, SparseVec};
 use crate::input::align::Corpus;
@@ -31,19 +32,21 @@ impl Extractor for Shingles {
         corpus
             .texts
             .par_iter()
-            .map(|m| m.iter().map(|t| shingle_set(&Tokenised::new(t))).collect())
+            .map(|m| {
+                let mut c = Counter::default();
+                m.iter()
+                    .map(|t| shingle_set(&Tokenised::new(t), &mut c))
+                    .collect()
+            })
             .collect()
     }
 }
 
 /// Normalised binary vector of the response's shingles.
-pub fn shingle_set(text: &Tokenised) -> SparseVec {
+pub fn shingle_set(text: &Tokenised, counter: &mut Counter) -> SparseVec {
     let h = text.word_hashes();
-    let mut v = SparseVec::from_pairs(
-        h.windows(SHINGLE)
-            .map(|s| (ngram_id(NS_SHINGLE, s), 1.0))
-            .collect(),
-    );
+    let mut v =
+        counter.count(|out| out.extend(h.windows(SHINGLE).map(|s| (ngram_id(NS_SHINGLE, s), 1.0))));
     v.val.iter_mut().for_each(|x| *x = 1.0);
     v.normalise();
     v
@@ -55,7 +58,7 @@ mod tests {
 
     #[test]
     fn shared_passage_scores_and_disjoint_does_not() {
-        let set = |t| shingle_set(&Tokenised::new(t));
+        let set = |t| shingle_set(&Tokenised::new(t), &mut Counter::default());
         let a = set("one two three four five six seven eight");
         let b = set("zero one two three four five six seven");
         let c = set("alpha beta gamma delta epsilon zeta eta");

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::tokenize::{words, Tokens};
+use super::tokenize::Tokenised;
 use crate::input::align::Corpus;
 
 /// Number of most frequent words in the profile.
@@ -35,11 +35,21 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
     let models: Vec<ModelWords> = corpus
         .texts
         .par_iter()
-        .map(|m| ModelWords::new(m))
+        .map(|m| {
+            let mut w = ModelWords::default();
+            m.iter().for_each(|t| w.push(&Tokenised::new(t)));
+            w
+        })
         .collect();
+    build_from(&models)
+}
+
+/// [`build`] from each model's words, gathered while the responses were
+/// tokenised for the other channels.
+pub fn build_from(models: &[ModelWords]) -> ProfileCounts {
     // Integer totals over models, so they do not depend on the schedule.
     let mut freq: FxHashMap<&str, u64> = FxHashMap::default();
-    for m in &models {
+    for m in models {
         for (w, &n) in m.words.iter().zip(&m.freq) {
             *freq.entry(w).or_insert(0) += n;
         }
@@ -80,42 +90,61 @@ pub fn build(corpus: &Corpus) -> ProfileCounts {
 /// One model's words, each distinct word looked up once: its responses as
 /// ids into its own word list. Mapping a model's words to the vocabulary
 /// then costs one lookup per distinct word rather than one per token.
-struct ModelWords {
+/// Words are keyed by their 64-bit XXH3 hash, already computed by the
+/// tokeniser; two distinct words of one model sharing a hash (odds about
+/// 1e-10 for a model's hundred thousand words) would be counted as one.
+#[derive(Debug, Default)]
+pub struct ModelWords {
+    ids: FxHashMap<u64, u32>,
+    hashes: Vec<u64>,
     words: Vec<String>,
     freq: Vec<u64>,
     responses: Vec<Vec<u32>>,
 }
 
 impl ModelWords {
-    fn new(texts: &[String]) -> Self {
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut out = ModelWords {
-            words: Vec::new(),
-            freq: Vec::new(),
-            responses: Vec::with_capacity(texts.len()),
-        };
-        for t in texts {
-            let tokens: Tokens = words(t);
-            let r: Vec<u32> = tokens
-                .iter()
-                .map(|w| {
-                    let id = match ids.get(w) {
-                        Some(&id) => id,
-                        None => {
-                            let id = out.words.len() as u32;
-                            ids.insert(w.to_string(), id);
-                            out.words.push(w.to_string());
-                            out.freq.push(0);
-                            id
-                        }
-                    };
-                    out.freq[id as usize] += 1;
-                    id
-                })
-                .collect();
-            out.responses.push(r);
+    /// Add the next response.
+    pub fn push(&mut self, text: &Tokenised) {
+        let mut r = Vec::with_capacity(text.word_count());
+        for (w, h) in text.words() {
+            let id = self.id_of(h, w);
+            self.freq[id as usize] += 1;
+            r.push(id);
         }
-        out
+        self.responses.push(r);
+    }
+
+    /// Add the responses of `next` after this one's, as if each had been
+    /// pushed here (so slices of a model can be read in parallel).
+    pub fn append(&mut self, next: ModelWords) {
+        let remap: Vec<u32> = next
+            .hashes
+            .iter()
+            .zip(&next.words)
+            .zip(&next.freq)
+            .map(|((&h, w), &n)| {
+                let id = self.id_of(h, w);
+                self.freq[id as usize] += n;
+                id
+            })
+            .collect();
+        self.responses
+            .extend(next.responses.into_iter().map(|mut r| {
+                r.iter_mut().for_each(|id| *id = remap[*id as usize]);
+                r
+            }));
+    }
+
+    fn id_of(&mut self, h: u64, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(&h) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.ids.insert(h, id);
+        self.hashes.push(h);
+        self.words.push(w.to_string());
+        self.freq.push(0);
+        id
     }
 }
 

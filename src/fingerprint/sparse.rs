@@ -9,50 +9,18 @@ pub struct SparseVec {
 
 impl SparseVec {
     /// Build from unsorted `(index, value)` pairs; equal indices are summed.
-    pub fn from_pairs(mut pairs: Vec<(u32, f32)>) -> SparseVec {
-        // Term counts (every value 1) are the common case: sorting bare ids
-        // is faster, and sums of ones are exact in any order.
-        if pairs.len() >= RADIX_MIN && pairs.iter().all(|p| p.1 == 1.0) {
-            return SparseVec::from_ids(pairs.into_iter().map(|p| p.0).collect());
-        }
-        pairs.sort_unstable_by_key(|p| p.0);
-        let mut out = SparseVec {
-            idx: Vec::with_capacity(pairs.len()),
-            val: Vec::with_capacity(pairs.len()),
-        };
-        for (i, v) in pairs {
-            if out.idx.last() == Some(&i) {
-                *out.val.last_mut().expect("val tracks idx") += v;
-            } else {
-                out.idx.push(i);
-                out.val.push(v);
-            }
-        }
-        out
+    pub fn from_pairs(pairs: Vec<(u32, f32)>) -> SparseVec {
+        Counter::default().count(|p| *p = pairs)
     }
 
     /// Counts of unsorted ids: the same vector as [`Self::from_pairs`] with
     /// every value 1.
-    pub fn from_ids(mut ids: Vec<u32>) -> SparseVec {
-        radix_sort(&mut ids);
-        // Distinct ids in place at the front, their counts alongside; both
-        // sized to the distinct ids, since a corpus keeps millions of these
-        // vectors and fresh pages cost more than the extra pass.
-        let distinct = 1 + ids.windows(2).filter(|w| w[0] != w[1]).count();
-        let mut val: Vec<f32> = Vec::with_capacity(distinct.min(ids.len()));
-        let mut k = 0;
-        for i in 0..ids.len() {
-            if i > 0 && ids[i] == ids[k - 1] {
-                val[k - 1] += 1.0;
-            } else {
-                ids[k] = ids[i];
-                val.push(1.0);
-                k += 1;
-            }
-        }
-        ids.truncate(k);
-        ids.shrink_to_fit();
-        SparseVec { idx: ids, val }
+    pub fn from_ids(ids: Vec<u32>) -> SparseVec {
+        let mut c = Counter {
+            ids,
+            ..Counter::default()
+        };
+        c.count_ids()
     }
 
     /// Sum of sorted vectors, by merging their index lists rather than
@@ -139,52 +107,139 @@ impl SparseVec {
 /// fixed cost.
 const RADIX_MIN: usize = 64;
 
+/// Builds count vectors from unsorted `(id, value)` pairs, keeping its
+/// buffers between vectors: a corpus builds millions of these, and fresh
+/// buffers per vector cost more in allocation and page faults than the
+/// sort itself.
+#[derive(Default)]
+pub struct Counter {
+    pairs: Vec<(u32, f32)>,
+    ids: Vec<u32>,
+    sorted: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Counter {
+    /// The vector of the pairs `fill` appends to an empty buffer; equal
+    /// ids are summed.
+    pub fn count(&mut self, fill: impl FnOnce(&mut Vec<(u32, f32)>)) -> SparseVec {
+        self.pairs.clear();
+        fill(&mut self.pairs);
+        // Term counts (every value 1) are the common case: sorting bare ids
+        // is faster, and sums of ones are exact in any order.
+        if self.pairs.len() >= RADIX_MIN && self.pairs.iter().all(|p| p.1 == 1.0) {
+            self.ids.clear();
+            self.ids.extend(self.pairs.iter().map(|p| p.0));
+            return self.count_ids();
+        }
+        self.pairs.sort_unstable_by_key(|p| p.0);
+        let mut out = SparseVec::default();
+        for &(i, v) in &self.pairs {
+            if out.idx.last() == Some(&i) {
+                *out.val.last_mut().expect("val tracks idx") += v;
+            } else {
+                out.idx.push(i);
+                out.val.push(v);
+            }
+        }
+        out
+    }
+
+    /// Counts of the ids in `self.ids`, each 1.
+    fn count_ids(&mut self) -> SparseVec {
+        radix_sort(&self.ids, &mut self.sorted, &mut self.ends);
+        let ids = &self.sorted;
+        let Some(&first) = ids.first() else {
+            return SparseVec::default();
+        };
+        // Sized to the distinct ids: a corpus keeps millions of these.
+        let distinct = 1 + ids.windows(2).filter(|w| w[0] != w[1]).count();
+        let mut out = SparseVec {
+            idx: vec![first; distinct],
+            val: vec![0.0; distinct],
+        };
+        // Without a branch on "new id?", which text makes unpredictable.
+        let mut k = 0;
+        let mut prev = first;
+        for &i in ids {
+            k += usize::from(i != prev);
+            prev = i;
+            out.idx[k] = i;
+            out.val[k] += 1.0;
+        }
+        out
+    }
+}
+
+/// Largest bucket left to insertion sort: its cost grows with the square
+/// of the bucket, and hostile text can crowd one bucket on purpose.
+const CROWDED: u32 = 64;
+
 /// Sort ids: they are hashes, hence spread evenly, so one counting pass on
-/// the top bits into about two ids per bucket (a single most-significant
+/// the top bits into about one id per bucket (a single most-significant
 /// digit of radix sort, Knuth, TAOCP vol. 3, §5.2.5) and an insertion
-/// sort of each bucket finish the job. Crowded buckets (repeated ids) fall
-/// back to the comparison sort.
-fn radix_sort(v: &mut Vec<u32>) {
+/// sort finish the job. Crowded buckets (many repeats of a few ids, or
+/// crafted collisions) fall back to the comparison sort.
+fn radix_sort(v: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
     let n = v.len();
+    out.clear();
     if n < RADIX_MIN {
-        v.sort_unstable();
+        out.extend_from_slice(v);
+        out.sort_unstable();
         return;
     }
-    let bits = (usize::BITS - (n / 2).leading_zeros()).min(20);
+    let bits = (usize::BITS - n.leading_zeros()).min(20);
     let bucket = |x: u32| (u64::from(x) >> (32 - bits)) as usize;
-    let mut ends = vec![0u32; (1 << bits) + 1];
-    for &x in v.iter() {
+    ends.clear();
+    ends.resize((1 << bits) + 1, 0);
+    for &x in v {
         ends[bucket(x) + 1] += 1;
     }
-    for b in 1..ends.len() {
-        ends[b] += ends[b - 1];
+    // The running total stays in a register; `ends[b] += ends[b - 1]`
+    // waited on the store of the previous entry each step.
+    let mut total = 0;
+    for e in ends.iter_mut() {
+        total += *e;
+        *e = total;
     }
-    let mut out = vec![0u32; n];
-    for &x in v.iter() {
+    let crowded = ends.windows(2).any(|w| w[1] - w[0] > CROWDED);
+    out.resize(n, 0);
+    for &x in v {
         let slot = &mut ends[bucket(x)];
         out[*slot as usize] = x;
         *slot += 1;
+    }
+    if !crowded {
+        // Every id is already within its bucket, so one insertion sort
+        // over the whole array moves each id only past the larger ids of
+        // its own bucket (repeats of one id, common in text, never move
+        // past each other), without a loop per (mostly tiny) bucket.
+        insertion_sort(out);
+        return;
     }
     // `ends[b]` is now the end of bucket b.
     let mut lo = 0;
     for &hi in &ends[..1 << bits] {
         let b = &mut out[lo..hi as usize];
-        if b.len() > 16 {
+        if b.len() > CROWDED as usize {
             b.sort_unstable();
         } else {
-            for i in 1..b.len() {
-                let x = b[i];
-                let mut j = i;
-                while j > 0 && b[j - 1] > x {
-                    b[j] = b[j - 1];
-                    j -= 1;
-                }
-                b[j] = x;
-            }
+            insertion_sort(b);
         }
         lo = hi as usize;
     }
-    *v = out;
+}
+
+fn insertion_sort(b: &mut [u32]) {
+    for i in 1..b.len() {
+        let x = b[i];
+        let mut j = i;
+        while j > 0 && b[j - 1] > x {
+            b[j] = b[j - 1];
+            j -= 1;
+        }
+        b[j] = x;
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +282,24 @@ mod tests {
             }
         }
         assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn uncrowded_radix_path_sorts() {
+        let mut x = 99u32;
+        let ids: Vec<u32> = (0..3000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x
+            })
+            .collect();
+        let (mut out, mut ends) = (Vec::new(), Vec::new());
+        radix_sort(&ids, &mut out, &mut ends);
+        let mut want = ids.clone();
+        want.sort_unstable();
+        assert_eq!(out, want);
     }
 
     #[test]

@@ -43,12 +43,12 @@ impl Extractor for Style {
         Family::Style
     }
     fn extract(&self, corpus: &Corpus) -> Features {
-        weigh(BLOCKS.map(|f| count_all(corpus, |t| f(&Tokenised::new(t)))))
+        weigh(BLOCKS.map(|f| count_all(corpus, |t, out| f(&Tokenised::new(t), out))))
     }
 }
 
 /// A per-response raw-count function.
-pub type CountFn = fn(&Tokenised) -> Vec<(u32, f32)>;
+pub type CountFn = fn(&Tokenised, &mut Vec<(u32, f32)>);
 
 /// The raw-count function of each block, in joining order; [`weigh`] turns
 /// their counts into the style vectors. Kept apart so `lineage matrix` can
@@ -82,23 +82,21 @@ fn join(blocks: [Features; 4]) -> Features {
 }
 
 /// First and last 1–3 tokens, punctuation included, line breaks skipped.
-pub fn opener_closer(text: &Tokenised) -> Vec<(u32, f32)> {
+pub fn opener_closer(text: &Tokenised, out: &mut Vec<(u32, f32)>) {
     let kept: Vec<u64> = text
         .all()
         .filter_map(|(s, h)| (s != "\n").then_some(h))
         .collect();
     let m = 3.min(kept.len());
     let (head, tail) = (&kept[..m], &kept[kept.len() - m..]);
-    let mut out = Vec::with_capacity(6);
     for n in 1..=m {
         out.push((ngram_id(NS_OPEN, &head[..n]), 1.0));
         out.push((ngram_id(NS_CLOSE, &tail[m - n..]), 1.0));
     }
-    out
 }
 
 /// Markdown habit counts (log-scaled) and a length bucket.
-pub fn format_counts(text: &Tokenised) -> Vec<(u32, f32)> {
+pub fn format_counts(text: &Tokenised, out: &mut Vec<(u32, f32)>) {
     let mut c = [0u32; 9];
     let mut in_para = false;
     for line in text.text.lines() {
@@ -120,17 +118,16 @@ pub fn format_counts(text: &Tokenised) -> Vec<(u32, f32)> {
         c[8] += u32::from(!blank && !in_para);
         in_para = !blank;
     }
-    let mut out: Vec<(u32, f32)> = c
-        .iter()
-        .enumerate()
-        .map(|(k, &n)| (feature_id(NS_FORMAT, &[k as u8]), (1.0 + n as f32).ln()))
-        .collect();
+    out.extend(
+        c.iter()
+            .enumerate()
+            .map(|(k, &n)| (feature_id(NS_FORMAT, &[k as u8]), (1.0 + n as f32).ln())),
+    );
     let len = text.word_count() as f32;
     let bucket = (2.0 * (1.0 + len).log2()).round() as i32;
     for (d, w) in [(-1, 0.5), (0, 1.0), (1, 0.5)] {
         out.push((feature_id(NS_FORMAT, &(100 + bucket + d).to_le_bytes()), w));
     }
-    out
 }
 
 fn numbered(l: &str) -> bool {
@@ -140,20 +137,21 @@ fn numbered(l: &str) -> bool {
 
 /// Counts of discourse markers; a "none" feature keeps the vector
 /// non-empty so two marker-free answers still match.
-pub fn discourse(text: &Tokenised) -> Vec<(u32, f32)> {
-    let mut out: Vec<(u32, f32)> = discourse_matcher()
-        .find_overlapping_iter(text.lower())
-        .map(|m| {
-            (
-                feature_id(NS_DISC, &m.pattern().as_u32().to_le_bytes()),
-                1.0,
-            )
-        })
-        .collect();
-    if out.is_empty() {
+pub fn discourse(text: &Tokenised, out: &mut Vec<(u32, f32)>) {
+    let before = out.len();
+    out.extend(
+        discourse_matcher()
+            .find_overlapping_iter(text.lower())
+            .map(|m| {
+                (
+                    feature_id(NS_DISC, &m.pattern().as_u32().to_le_bytes()),
+                    1.0,
+                )
+            }),
+    );
+    if out.len() == before {
         out.push((feature_id(NS_DISC, b"none"), 1.0));
     }
-    out
 }
 
 /// One Aho–Corasick automaton for the whole lexicon, built once: a single
@@ -164,7 +162,7 @@ fn discourse_matcher() -> &'static AhoCorasick {
 }
 
 /// Function-word/punctuation skeleton 3- and 4-grams.
-pub fn skeleton(text: &Tokenised) -> Vec<(u32, f32)> {
+pub fn skeleton(text: &Tokenised, out: &mut Vec<(u32, f32)>) {
     let (word, num) = (xxh3_64(b"<w>"), xxh3_64(b"<n>"));
     let sk: Vec<u64> = text
         .all()
@@ -179,11 +177,9 @@ pub fn skeleton(text: &Tokenised) -> Vec<(u32, f32)> {
             }
         })
         .collect();
-    let mut out = Vec::with_capacity(sk.len() * 2);
     for n in [3, 4] {
         out.extend(sk.windows(n).map(|w| (ngram_id(NS_SKEL, w), 1.0)));
     }
-    out
 }
 
 #[cfg(test)]

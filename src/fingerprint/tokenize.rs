@@ -53,15 +53,16 @@ pub struct Tokenised<'a> {
     tokens: Tokens,
     hashes: Vec<u64>,
     is_word: Vec<bool>,
+    word_hashes: Vec<u64>,
 }
 
 impl<'a> Tokenised<'a> {
     pub fn new(text: &'a str) -> Self {
         let tokens = words_and_punct(text);
-        let hashes = tokens.iter().map(|t| xxh3_64(t.as_bytes())).collect();
+        let hashes: Vec<u64> = tokens.iter().map(|t| xxh3_64(t.as_bytes())).collect();
         // A mark is a single character that is neither a word character nor
         // CJK, so a token's first character tells words from marks.
-        let is_word = tokens
+        let is_word: Vec<bool> = tokens
             .iter()
             .map(|t| {
                 t.chars()
@@ -69,11 +70,17 @@ impl<'a> Tokenised<'a> {
                     .is_some_and(|c| c.is_alphanumeric() || is_cjk(c))
             })
             .collect();
+        let word_hashes = hashes
+            .iter()
+            .zip(&is_word)
+            .filter_map(|(&h, &w)| w.then_some(h))
+            .collect();
         Tokenised {
             text,
             tokens,
             hashes,
             is_word,
+            word_hashes,
         }
     }
     /// The lower-cased text.
@@ -91,11 +98,11 @@ impl<'a> Tokenised<'a> {
             .filter_map(|(t, &w)| w.then_some(t))
     }
     /// Hashes of the words, in order.
-    pub fn word_hashes(&self) -> Vec<u64> {
-        self.words().map(|(_, h)| h).collect()
+    pub fn word_hashes(&self) -> &[u64] {
+        &self.word_hashes
     }
     pub fn word_count(&self) -> usize {
-        self.is_word.iter().filter(|&&w| w).count()
+        self.word_hashes.len()
     }
 }
 
@@ -305,7 +312,7 @@ mod tests {
             let t = Tokenised::new(text);
             let w: Vec<&str> = t.words().map(|(w, _)| w).collect();
             assert_eq!(w, v(&words(text)), "{text:?}");
-            assert_eq!(t.word_hashes(), words(text).hashes());
+            assert_eq!(t.word_hashes(), words(text).hashes().as_slice());
             assert_eq!(t.word_count(), word_count(text));
             assert_eq!(t.all().count(), words_and_punct(text).len());
         }

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{hash::prompt_key, Dataset};
@@ -78,15 +79,10 @@ pub fn align(datasets: &[Dataset]) -> Corpus {
     } else {
         AlignBy::PromptHash
     };
-    let mut stats = Vec::with_capacity(datasets.len());
-    let maps: Vec<BTreeMap<String, Entry>> = datasets
-        .iter()
-        .map(|d| {
-            let (map, st) = index(d, align_by);
-            stats.push(st);
-            map
-        })
-        .collect();
+    // Each dataset is indexed on its own (hashing every prompt), so in
+    // parallel; the maps come back in dataset order.
+    let (maps, mut stats): (Vec<BTreeMap<String, Entry>>, Vec<InputStats>) =
+        datasets.par_iter().map(|d| index(d, align_by)).unzip();
     let union: BTreeSet<&String> = maps.iter().flat_map(|m| m.keys()).collect();
     for (st, map) in stats.iter_mut().zip(&maps) {
         st.missing = union.len() - map.len();
@@ -148,7 +144,7 @@ fn build(
         .map(|c| c.map(str::to_string))
         .collect();
     let texts = maps
-        .iter()
+        .par_iter()
         .map(|m| {
             keep.iter()
                 .map(|k| m[*k].response.unwrap_or_default().to_string())

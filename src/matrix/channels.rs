@@ -10,6 +10,8 @@
 use rayon::prelude::*;
 
 use crate::fingerprint::features::{tfidf, Counts};
+use crate::fingerprint::profile::ModelWords;
+use crate::fingerprint::sparse::Counter;
 use crate::fingerprint::tokenize::Tokenised;
 use crate::fingerprint::{content, neardup, style, Family, Features, SparseVec};
 
@@ -24,16 +26,21 @@ pub const CHANNELS: [&str; 7] = [
     "near_duplicate.shingles6",
 ];
 
-/// Raw counts of one response in every channel.
-pub fn count(text: &str) -> Vec<SparseVec> {
-    let text = Tokenised::new(text);
+/// Raw counts of one response in every channel; `counter` carries its
+/// buffers from one response to the next.
+pub fn count(text: &str, counter: &mut Counter) -> Vec<SparseVec> {
+    count_tokenised(&Tokenised::new(text), counter)
+}
+
+/// [`count`] of an already tokenised response.
+pub fn count_tokenised(text: &Tokenised, counter: &mut Counter) -> Vec<SparseVec> {
     let mut out = Vec::with_capacity(CHANNELS.len());
-    out.push(SparseVec::from_pairs(content::word_counts(&text)));
-    out.push(SparseVec::from_pairs(content::char_counts(&text)));
+    out.push(counter.count(|o| content::word_counts(text, o)));
+    out.push(counter.count(|o| content::char_counts(text, o)));
     for f in style::BLOCKS {
-        out.push(SparseVec::from_pairs(f(&text)));
+        out.push(counter.count(|o| f(text, o)));
     }
-    out.push(neardup::shingle_set(&text));
+    out.push(neardup::shingle_set(text, counter));
     out
 }
 
@@ -55,13 +62,44 @@ pub fn features(aligned: Aligned, mut sink: impl FnMut(Family, Features)) {
 }
 
 /// Channel counts of every response of an aligned corpus (`texts[model]
-/// [probe]`), each response tokenised once for all channels.
-pub fn count_corpus(texts: &[Vec<String>]) -> Aligned {
-    let per: Vec<Vec<Vec<SparseVec>>> = texts
+/// [probe]`), each response tokenised once for all channels and for each
+/// model's word profile ([`ModelWords`]). Slices of a model's responses
+/// run in parallel and are joined in order, so the last model to finish
+/// does not leave one core idle.
+pub fn count_corpus(texts: &[Vec<String>]) -> (Aligned, Vec<ModelWords>) {
+    const SLICE: usize = 128;
+    let (per, words): (Vec<Vec<Vec<SparseVec>>>, Vec<ModelWords>) = texts
         .par_iter()
-        .map(|m| m.par_iter().map(|t| count(t)).collect())
-        .collect();
-    let mut out: Aligned = vec![Vec::with_capacity(texts.len()); CHANNELS.len()];
+        .map(|m| {
+            let slices: Vec<(Vec<Vec<SparseVec>>, ModelWords)> = m
+                .par_chunks(SLICE)
+                .map(|slice| {
+                    let (mut c, mut w) = (Counter::default(), ModelWords::default());
+                    let counts = slice
+                        .iter()
+                        .map(|t| {
+                            let t = Tokenised::new(t);
+                            w.push(&t);
+                            count_tokenised(&t, &mut c)
+                        })
+                        .collect();
+                    (counts, w)
+                })
+                .collect();
+            let (mut counts, mut words) = (Vec::with_capacity(m.len()), ModelWords::default());
+            for (c, w) in slices {
+                counts.extend(c);
+                words.append(w);
+            }
+            (counts, words)
+        })
+        .unzip();
+    (transpose(per), words)
+}
+
+/// `[model][probe][channel]` to `[channel][model][probe]`.
+fn transpose(per: Vec<Vec<Vec<SparseVec>>>) -> Aligned {
+    let mut out: Aligned = vec![Vec::with_capacity(per.len()); CHANNELS.len()];
     for model in per {
         let mut chans: Vec<Vec<SparseVec>> = vec![Vec::with_capacity(model.len()); CHANNELS.len()];
         for response in model {
@@ -80,8 +118,8 @@ pub fn count_corpus(texts: &[Vec<String>]) -> Aligned {
 pub fn count_all(texts: &[Option<&str>]) -> Vec<Vec<SparseVec>> {
     texts
         .par_iter()
-        .map(|t| match t {
-            Some(t) if !t.trim().is_empty() => count(t),
+        .map_init(Counter::default, |c, t| match t {
+            Some(t) if !t.trim().is_empty() => count(t, c),
             _ => Vec::new(),
         })
         .collect()
@@ -92,6 +130,32 @@ mod tests {
     use super::*;
     use crate::fingerprint::default_extractors;
     use crate::fingerprint::features::tests::corpus;
+
+    #[test]
+    fn sliced_word_profiles_equal_one_pass() {
+        let words = ["the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran"];
+        let model = |k: usize| -> Vec<String> {
+            (0..300)
+                .map(|i| {
+                    (0..(i * k) % 11 + 1)
+                        .map(|j| words[(i * 7 + j * k) % words.len()])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
+        };
+        let texts = vec![model(3), model(5)];
+        let (_, sliced) = count_corpus(&texts);
+        let sliced = crate::fingerprint::profile::build_from(&sliced);
+        let refs: Vec<Vec<&str>> = texts
+            .iter()
+            .map(|m| m.iter().map(String::as_str).collect())
+            .collect();
+        let whole = crate::fingerprint::profile::build(&corpus(refs));
+        assert_eq!(sliced.vocab, whole.vocab);
+        assert_eq!(sliced.counts, whole.counts);
+        assert_eq!(sliced.lengths, whole.lengths);
+    }
 
     #[test]
     fn channels_rebuild_the_default_extractors_exactly() {
@@ -111,7 +175,8 @@ mod tests {
         ]);
         let mut aligned: Aligned = vec![Vec::new(); CHANNELS.len()];
         for model in &c.texts {
-            let per: Vec<Vec<SparseVec>> = model.iter().map(|t| count(t)).collect();
+            let mut counter = Counter::default();
+            let per: Vec<Vec<SparseVec>> = model.iter().map(|t| count(t, &mut counter)).collect();
             for (ch, slot) in aligned.iter_mut().enumerate() {
                 slot.push(per.iter().map(|v| v[ch].clone()).collect());
             }

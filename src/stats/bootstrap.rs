@@ -39,12 +39,26 @@ pub fn mean_cis<R: Rng>(xs: &[&[f64]], resamples: usize, level: f64, rng: &mut R
     if n < 2 || resamples == 0 {
         return xs.iter().map(|x| degenerate(mean(x))).collect();
     }
-    let mut means = vec![Vec::with_capacity(resamples); xs.len()];
+    let k = xs.len();
+    // Probe-major rows, so one pass over a resample feeds every series:
+    // the series' sums are independent chains the CPU overlaps, where a
+    // pass per series waits on each addition in turn. Each sum still adds
+    // its terms in draw order from -0.0, as `Iterator::sum` does, so the
+    // means are the same bits.
+    let rows: Vec<f64> = (0..n).flat_map(|i| xs.iter().map(move |x| x[i])).collect();
+    let mut means = vec![Vec::with_capacity(resamples); k];
     let mut draw = vec![0usize; n];
+    let mut acc = vec![-0.0f64; k];
     for _ in 0..resamples {
         draw.iter_mut().for_each(|i| *i = rng.gen_range(0..n));
-        for (m, x) in means.iter_mut().zip(xs) {
-            m.push(draw.iter().map(|&i| x[i]).sum::<f64>() / n as f64);
+        acc.fill(-0.0);
+        for &i in &draw {
+            for (a, v) in acc.iter_mut().zip(&rows[i * k..(i + 1) * k]) {
+                *a += v;
+            }
+        }
+        for (m, a) in means.iter_mut().zip(&acc) {
+            m.push(a / n as f64);
         }
     }
     let tail = (1.0 - level) / 2.0;

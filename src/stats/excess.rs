@@ -164,17 +164,22 @@ impl Grouper {
                 .extend(v.idx.iter().zip(&v.val).map(|(&i, &x)| (i, m as u32, x)));
         }
         let n = self.scratch.len();
-        // About four entries per bucket.
-        let bits = (usize::BITS - (n / 4).max(1).leading_zeros()).min(16);
+        // About one entry per bucket, so few entries move in the final
+        // insertion sort.
+        let bits = (usize::BITS - n.max(1).leading_zeros()).min(16);
         let bucket = |id: u32| (u64::from(id) >> (32 - bits)) as usize;
         self.starts.clear();
         self.starts.resize((1 << bits) + 1, 0);
         for e in &self.scratch {
             self.starts[bucket(e.0) + 1] += 1;
         }
-        for b in 1..self.starts.len() {
-            self.starts[b] += self.starts[b - 1];
+        // A running total in a register, not a reload of the last store.
+        let mut total = 0;
+        for s in self.starts.iter_mut() {
+            total += *s;
+            *s = total;
         }
+        let crowded = self.starts.windows(2).any(|w| w[1] - w[0] > CROWDED);
         self.entries.clear();
         self.entries.resize(n, (0, 0, 0.0));
         for &e in &self.scratch {
@@ -182,11 +187,23 @@ impl Grouper {
             self.entries[*slot] = e;
             *slot += 1;
         }
+        if !crowded {
+            // No entry leaves its bucket, so one stable insertion sort of
+            // the whole array sorts every bucket, without a loop per
+            // bucket.
+            insertion_sort_by_id(&mut self.entries);
+            return;
+        }
         // `starts[b]` is now the end of bucket b, the start of bucket b + 1.
         let mut lo = 0;
         for b in 0..1 << bits {
             let hi = self.starts[b];
-            insertion_sort_by_id(&mut self.entries[lo..hi]);
+            let bucket = &mut self.entries[lo..hi];
+            if bucket.len() > CROWDED {
+                bucket.sort_by_key(|e| e.0);
+            } else {
+                insertion_sort_by_id(bucket);
+            }
             lo = hi;
         }
     }
@@ -217,13 +234,14 @@ impl Grouper {
     }
 }
 
-/// Stable sort by id; the buckets usually hold a handful of entries, for
-/// which insertion sort is fastest.
+/// Largest bucket left to insertion sort: its cost grows with the square
+/// of the bucket, and hostile text can crowd one bucket on purpose.
+const CROWDED: usize = 32;
+
+/// Stable sort by id of entries that are already in their buckets:
+/// insertion sort, fastest for a handful of entries per bucket; a crowded
+/// bucket takes the comparison sort.
 fn insertion_sort_by_id(v: &mut [(u32, u32, f32)]) {
-    if v.len() > 32 {
-        v.sort_by_key(|e| e.0);
-        return;
-    }
     for i in 1..v.len() {
         let e = v[i];
         let mut j = i;
