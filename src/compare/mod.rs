@@ -140,17 +140,12 @@ pub fn analyse_with(
             )
         },
     );
-    let side = SideEvidence {
-        profiles,
-        classes,
-        identity,
-    };
-    for (ev, pr) in evidence.iter_mut().zip(side.profiles) {
+    for (ev, pr) in evidence.iter_mut().zip(profiles) {
         ev.families.insert(profile::PROFILE.to_string(), pr.result);
     }
     // Reported evidence only: the decision rule does not require it, but
     // its p-value takes part in the Holm adjustment like every family.
-    let (refusal_results, refusal_section) = refusal::evaluate(&corpus, &roles, &side.classes, rs);
+    let (refusal_results, refusal_section) = refusal::evaluate(&corpus, &roles, &classes, rs);
     for (ev, r) in evidence.iter_mut().zip(refusal_results) {
         ev.families.insert(refusal::REFUSAL.to_string(), r);
     }
@@ -190,19 +185,10 @@ pub fn analyse_with(
         verdict: decided.verdict,
         exhibits,
         refusal: Some(refusal_section),
-        identity: Some(side.identity),
+        identity: Some(identity),
         distribution: distribution_section,
     };
     (report, detail)
-}
-
-/// Evidence computed from the corpus as a whole rather than from the
-/// per-probe similarity cubes.
-struct SideEvidence {
-    /// Cosine Delta per candidate; empty without a panel.
-    profiles: Vec<profile::ProfileEvidence>,
-    classes: Vec<Vec<crate::fingerprint::refusal::Classification>>,
-    identity: IdentitySection,
 }
 
 /// The evidence that comes from the tokenised text: the per-probe
