@@ -74,33 +74,22 @@ fn text(c: &mut Criterion) {
     });
     let tokenised: Vec<tokenize::Tokenised> =
         texts.iter().map(|t| tokenize::Tokenised::new(t)).collect();
-    g.bench_function("word_counts", |b| {
-        b.iter(|| {
-            for t in &tokenised {
-                let mut out = Vec::new();
-                content::word_counts(black_box(t), &mut out);
-                black_box(out);
-            }
-        })
-    });
-    g.bench_function("char_counts", |b| {
-        b.iter(|| {
-            for t in &tokenised {
-                let mut out = Vec::new();
-                content::char_counts(black_box(t), &mut out);
-                black_box(out);
-            }
-        })
-    });
-    g.bench_function("style_skeleton", |b| {
-        b.iter(|| {
-            for t in &tokenised {
-                let mut out = Vec::new();
-                style::skeleton(black_box(t), &mut out);
-                black_box(out);
-            }
-        })
-    });
+    let counters: [(&str, style::CountFn); 3] = [
+        ("word_counts", content::word_counts),
+        ("char_counts", content::char_counts),
+        ("style_skeleton", style::skeleton),
+    ];
+    for (name, count) in counters {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for t in &tokenised {
+                    let mut out = Vec::new();
+                    count(black_box(t), &mut out);
+                    black_box(out);
+                }
+            })
+        });
+    }
     g.finish();
 }
 
