@@ -57,15 +57,34 @@ pub fn document_frequency(counts: &Counts) -> Vec<Vec<Vec<u32>>> {
     (0..SHARDS)
         .into_par_iter()
         .map(|shard| {
-            let mut df: FxHashMap<u32, u32> = FxHashMap::default();
+            // Each entry keeps the slot of its id, so reading the
+            // frequencies back is an array lookup, not a second probe of
+            // the map.
+            let mut slot_of: FxHashMap<u32, u32> = FxHashMap::default();
+            let mut df: Vec<u32> = Vec::new();
+            let mut slots: Vec<u32> =
+                Vec::with_capacity(parts.iter().map(|p| p[shard].len()).sum());
             for p in &parts {
                 for &i in &p[shard] {
-                    *df.entry(i).or_insert(0) += 1;
+                    let next = df.len() as u32;
+                    let s = *slot_of.entry(i).or_insert(next);
+                    if s == next {
+                        df.push(0);
+                    }
+                    df[s as usize] += 1;
+                    slots.push(s);
                 }
             }
+            let mut slots = slots.into_iter();
             parts
                 .iter()
-                .map(|p| p[shard].iter().map(|i| df[i]).collect())
+                .map(|p| {
+                    slots
+                        .by_ref()
+                        .take(p[shard].len())
+                        .map(|s| df[s as usize])
+                        .collect()
+                })
                 .collect()
         })
         .collect()
