@@ -18,6 +18,7 @@
 //! Negated anchors ("I am not ChatGPT") are skipped. A bare "As an AI
 //! language model" with no name yields the generic `as_an_ai` marker.
 
+use aho_corasick::AhoCorasick;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -253,69 +254,45 @@ enum Role {
 struct Anchor {
     pat: &'static str,
     role: Role,
-    /// First (up to) eight bytes and their mask: a cheap pre-filter.
-    head: u64,
-    mask: u64,
 }
 
-/// All anchor phrases indexed by first byte, for one pass over the text.
+/// All anchor phrases in one automaton, for one pass over the text.
 struct Anchors {
-    by_first: Vec<Vec<Anchor>>,
-}
-
-fn head_of(b: &[u8]) -> (u64, u64) {
-    let n = b.len().min(8);
-    let mut w = [0u8; 8];
-    w[..n].copy_from_slice(&b[..n]);
-    let mask = if n == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * n)) - 1
-    };
-    (u64::from_le_bytes(w), mask)
+    list: Vec<Anchor>,
+    /// Pattern `k` is `list[k].pat`. Aho–Corasick (1975) with the
+    /// crate's SIMD prefilters: the byte-at-a-time loop it replaces
+    /// spent most of its time on branches over ordinary letters.
+    matcher: AhoCorasick,
 }
 
 fn anchors() -> &'static Anchors {
     static IDX: OnceLock<Anchors> = OnceLock::new();
     IDX.get_or_init(|| {
-        let mut by_first = vec![Vec::new(); 256];
         let all = NAME_ANCHORS.iter().map(|&(p, r)| (p, Role::Name(r)));
         let all = all.chain(SELF_ANCHORS.iter().map(|&p| (p, Role::SelfRef)));
         let all = all.chain(GENERIC.iter().map(|&(p, r)| (p, Role::Generic(r))));
-        for (pat, role) in all {
-            let (head, mask) = head_of(pat.as_bytes());
-            by_first[pat.as_bytes()[0] as usize].push(Anchor {
-                pat,
-                role,
-                head,
-                mask,
-            });
-        }
-        Anchors { by_first }
+        let list: Vec<Anchor> = all.map(|(pat, role)| Anchor { pat, role }).collect();
+        let matcher = AhoCorasick::new(list.iter().map(|a| a.pat)).expect("static patterns");
+        Anchors { list, matcher }
     })
 }
 
 impl Anchors {
-    /// Every anchor occurrence in text order; phrases starting with an
-    /// ASCII letter only at word starts.
+    /// Every anchor occurrence in text order (at one position, in list
+    /// order); phrases starting with an ASCII letter only at word starts.
     fn scan(&self, t: &str) -> Vec<(usize, Anchor)> {
         let b = t.as_bytes();
-        let mut out = Vec::new();
-        for (i, &c) in b.iter().enumerate() {
-            let cands = &self.by_first[c as usize];
-            if cands.is_empty()
-                || (c.is_ascii_alphanumeric() && i > 0 && b[i - 1].is_ascii_alphanumeric())
-            {
-                continue;
-            }
-            let (word, _) = head_of(&b[i..]);
-            for a in cands {
-                if word & a.mask == a.head && b[i..].starts_with(a.pat.as_bytes()) {
-                    out.push((i, *a));
-                }
-            }
-        }
-        out
+        let mut found: Vec<(usize, usize)> = self
+            .matcher
+            .find_overlapping_iter(t)
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .filter(|&(i, _)| {
+                !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric())
+            })
+            .collect();
+        // The automaton reports matches in order of where they end.
+        found.sort_unstable();
+        found.into_iter().map(|(i, k)| (i, self.list[k])).collect()
     }
 }
 
@@ -442,6 +419,43 @@ mod tests {
 
     fn names(r: &str) -> Vec<(ClaimKind, &'static str)> {
         extract(r).into_iter().map(|c| (c.kind, c.name)).collect()
+    }
+
+    /// Every position, every phrase in list order: the definition the
+    /// automaton must reproduce.
+    fn naive_scan(t: &str) -> Vec<(usize, &'static str)> {
+        let b = t.as_bytes();
+        let mut out = Vec::new();
+        for i in 0..b.len() {
+            if i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            for a in &anchors().list {
+                if b[i..].starts_with(a.pat.as_bytes()) {
+                    out.push((i, a.pat));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn scan_finds_every_anchor_in_order() {
+        let texts = [
+            "i am an ai. as an ai language model, i was created by x; i've been trained.",
+            "such as a cat, i'm here. liam is not i am. as a large language model i am.",
+            "我是一个ai助手,作为人工智能我由某公司开发。als ki bin ich ich bin hier.",
+            "je suis là; en tant qu'ia je suis. soy un modelo, como una ia. ii am",
+            "",
+        ];
+        for t in texts {
+            let fast: Vec<(usize, &str)> = anchors()
+                .scan(t)
+                .into_iter()
+                .map(|(i, a)| (i, a.pat))
+                .collect();
+            assert_eq!(fast, naive_scan(t), "{t}");
+        }
     }
 
     #[test]
