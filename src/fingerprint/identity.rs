@@ -259,9 +259,9 @@ struct Anchor {
 /// All anchor phrases in one automaton, for one pass over the text.
 struct Anchors {
     list: Vec<Anchor>,
-    /// Pattern `k` is `list[k].pat`. Aho–Corasick (1975) with the
-    /// crate's SIMD prefilters: the byte-at-a-time loop it replaces
-    /// spent most of its time on branches over ordinary letters.
+    /// Pattern `k` is `list[k].pat`. Aho–Corasick (1975), one table step
+    /// per byte: the candidate loop it replaces spent most of its time on
+    /// unpredictable branches over ordinary letters.
     matcher: AhoCorasick,
 }
 

@@ -97,9 +97,9 @@ struct Entry {
 /// `entries[k]`.
 struct Index {
     entries: Vec<Entry>,
-    /// Aho–Corasick (1975) over all phrases, with the crate's SIMD
-    /// prefilters: the byte-at-a-time loop it replaces spent most of its
-    /// time on branches over ordinary letters.
+    /// Aho–Corasick (1975) over all phrases, one table step per byte: the
+    /// byte-at-a-time candidate loop it replaces spent most of its time on
+    /// unpredictable branches over ordinary letters.
     matcher: AhoCorasick,
 }
 
