@@ -187,19 +187,9 @@ pub(crate) fn normalise(text: &str, max_bytes: usize) -> String {
 fn find_hits(t: &str) -> Vec<Hit> {
     let idx = index();
     let b = t.as_bytes();
-    let mut found: Vec<(usize, usize)> = idx
-        .matcher
-        .find_overlapping_iter(t)
-        .map(|m| (m.start(), m.pattern().as_usize()))
-        .filter(|&(i, _)| {
-            !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric())
-        })
-        .collect();
-    // The automaton reports matches in order of where they end.
-    found.sort_unstable();
     let mut hits = Vec::new();
     let mut next = 0;
-    for &(at, k) in &found {
+    for (at, k) in at_word_starts(&idx.matcher, t) {
         let e = &idx.entries[k];
         let end = at + e.pat.len();
         if at >= next
@@ -215,6 +205,23 @@ fn find_hits(t: &str) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// Every match of `matcher` in `t` as `(start, pattern)`, by start and
+/// then by pattern; a phrase that starts with an ASCII letter or digit
+/// counts only at a word start. Shared with the identity lexicon.
+pub(crate) fn at_word_starts(matcher: &AhoCorasick, t: &str) -> Vec<(usize, usize)> {
+    let b = t.as_bytes();
+    let mut found: Vec<(usize, usize)> = matcher
+        .find_overlapping_iter(t)
+        .map(|m| (m.start(), m.pattern().as_usize()))
+        .filter(|&(i, _)| {
+            !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric())
+        })
+        .collect();
+    // The automaton reports matches in order of where they end.
+    found.sort_unstable();
+    found
 }
 
 fn verb_follows(g: &Group, after: &str) -> bool {
