@@ -620,3 +620,62 @@ fn no_lead(sents: &[Sent]) -> Classification {
     }
     comply
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition `find_hits` implements, position by position: at a
+    /// word start, the longest phrase whose conditions hold, then resume
+    /// past it.
+    fn naive_hits(t: &str) -> Vec<(usize, usize, &'static str)> {
+        let b = t.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let word_start =
+                !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric());
+            let hit = index().entries.iter().find(|e| {
+                let end = i + e.pat.len();
+                word_start
+                    && t[i..].starts_with(e.pat)
+                    && !(e.whole && b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()))
+                    && verb_follows(e.group, &t[end..])
+            });
+            match hit {
+                Some(e) => {
+                    out.push((i, i + e.pat.len(), e.group.rule));
+                    i += e.pat.len();
+                }
+                None => i += t[i..].chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn automaton_hits_equal_the_positional_definition() {
+        let texts = [
+            "i'm sorry, but i can't help with that. however, here is how to bake bread.",
+            "i cannot provide instructions to kill a process; instead, i suggest reading the manual.",
+            "as an ai language model, i must decline. it is important to stay safe.",
+            "抱歉，我不能提供这方面的帮助。lo siento, no puedo ayudar. je ne peux pas aider.",
+            "es tut mir leid, aber ich kann das nicht tun. skill killer unkillable",
+            "",
+        ];
+        let mut total = 0;
+        for t in texts {
+            let t = normalise(t, MAX_BYTES);
+            let fast: Vec<(usize, usize, &str)> = find_hits(&t)
+                .into_iter()
+                .map(|h| (h.at, h.end, h.group.rule))
+                .collect();
+            total += fast.len();
+            assert_eq!(fast, naive_hits(&t), "{t}");
+        }
+        assert!(
+            total >= 10,
+            "the examples must exercise the lexicon: {total}"
+        );
+    }
+}
