@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::refusal::{at_word_starts, normalise};
+use super::refusal::normalise;
 
 /// What the claim names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -281,10 +281,18 @@ impl Anchors {
     /// Every anchor occurrence in text order (at one position, in list
     /// order); phrases starting with an ASCII letter only at word starts.
     fn scan(&self, t: &str) -> Vec<(usize, Anchor)> {
-        at_word_starts(&self.matcher, t)
-            .into_iter()
-            .map(|(i, k)| (i, self.list[k]))
-            .collect()
+        let b = t.as_bytes();
+        let mut found: Vec<(usize, usize)> = self
+            .matcher
+            .find_overlapping_iter(t)
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .filter(|&(i, _)| {
+                !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric())
+            })
+            .collect();
+        // The automaton reports matches in order of where they end.
+        found.sort_unstable();
+        found.into_iter().map(|(i, k)| (i, self.list[k])).collect()
     }
 }
 

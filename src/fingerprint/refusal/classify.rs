@@ -8,8 +8,6 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
-
 use super::{de, en, es, fr, zh, Classification, RefusalLabel};
 
 /// What a cue says about the sentence it occurs in. Order matters: a
@@ -86,27 +84,38 @@ struct Hit {
 
 /// A phrase ready for matching.
 struct Entry {
+    /// The phrase's first (up to) eight bytes, little-endian, and the mask
+    /// selecting them: a one-instruction pre-filter before the full compare.
+    head: u64,
+    mask: u64,
     pat: &'static str,
     /// Whether the phrase must end at a word boundary.
     whole: bool,
     group: &'static Group,
 }
 
-/// Every phrase, longest first (then in lexicon order), so that the most
-/// specific phrase wins at a position; pattern `k` of the automaton is
-/// `entries[k]`.
+/// Phrases indexed by a hash of their first four bytes, built once.
 struct Index {
-    entries: Vec<Entry>,
-    /// Aho–Corasick (1975) over all phrases, one table step per byte: the
-    /// byte-at-a-time candidate loop it replaces spent most of its time on
-    /// unpredictable branches over ordinary letters.
-    matcher: AhoCorasick,
+    buckets: Vec<Vec<Entry>>,
+    /// Whether any phrase starts with this byte.
+    first: [bool; 256],
+}
+
+const NBUCKETS: usize = 8192;
+/// Phrases are bucketed by their first `KEY_LEN` bytes, so every phrase
+/// must be at least that long.
+const KEY_LEN: usize = 4;
+
+fn key(head: u64) -> usize {
+    let k = (head & 0xFFFF_FFFF).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (k >> 51) as usize & (NBUCKETS - 1)
 }
 
 fn index() -> &'static Index {
     static IDX: OnceLock<Index> = OnceLock::new();
     IDX.get_or_init(|| {
-        let mut entries = Vec::new();
+        let mut buckets: Vec<Vec<Entry>> = (0..NBUCKETS).map(|_| Vec::new()).collect();
+        let mut first = [false; 256];
         for groups in [en::GROUPS, zh::GROUPS, es::GROUPS, fr::GROUPS, de::GROUPS] {
             for g in groups {
                 for p in g.pats {
@@ -115,8 +124,13 @@ fn index() -> &'static Index {
                         None => (*p, false),
                     };
                     let b = pat.as_bytes();
+                    assert!(b.len() >= KEY_LEN, "phrase too short: {p}");
                     let whole = !stem && b[b.len() - 1].is_ascii_alphanumeric();
-                    entries.push(Entry {
+                    let (head, mask) = head_of(b);
+                    first[b[0] as usize] = true;
+                    buckets[key(head)].push(Entry {
+                        head,
+                        mask,
                         pat,
                         whole,
                         group: g,
@@ -124,13 +138,27 @@ fn index() -> &'static Index {
                 }
             }
         }
-        entries.sort_by_key(|e| std::cmp::Reverse(e.pat.len()));
-        let matcher = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(entries.iter().map(|e| e.pat))
-            .expect("static phrases");
-        Index { entries, matcher }
+        // Longest first so that the most specific phrase wins at a position.
+        for b in &mut buckets {
+            b.sort_by_key(|e| std::cmp::Reverse(e.pat.len()));
+        }
+        Index { buckets, first }
     })
+}
+
+fn head_of(b: &[u8]) -> (u64, u64) {
+    if let Some(w) = b.first_chunk::<8>() {
+        return (u64::from_le_bytes(*w), u64::MAX);
+    }
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    let mask = if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    };
+    (u64::from_le_bytes(w), mask)
 }
 
 /// Only the head of a response matters for the label; capping keeps the
@@ -180,48 +208,52 @@ pub(crate) fn normalise(text: &str, max_bytes: usize) -> String {
     out
 }
 
-/// The phrases found, leftmost first. Letters start a phrase only at a
-/// word start ("kill" must not match inside "skill"); at each position the
-/// longest phrase whose conditions hold wins, and the scan resumes past it
-/// so overlapping sub-phrases do not double count.
 fn find_hits(t: &str) -> Vec<Hit> {
     let idx = index();
     let b = t.as_bytes();
     let mut hits = Vec::new();
-    let mut next = 0;
-    for (at, k) in at_word_starts(&idx.matcher, t) {
-        let e = &idx.entries[k];
-        let end = at + e.pat.len();
-        if at >= next
-            && !(e.whole && b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()))
-            && verb_follows(e.group, &t[end..])
-        {
-            hits.push(Hit {
-                at,
-                end,
-                group: e.group,
-            });
-            next = end;
+    let mut i = 0;
+    let mut prev_alnum = false;
+    while i + KEY_LEN <= b.len() {
+        let c = b[i];
+        let alnum = c.is_ascii_alphanumeric();
+        // Candidates: bytes some phrase starts with, and for letters only
+        // at a word start ("kill" must not match inside "skill").
+        let candidate = idx.first[c as usize] && !(alnum && prev_alnum);
+        prev_alnum = alnum;
+        if !candidate {
+            i += 1;
+            continue;
+        }
+        let rest = &t[i..];
+        let (word, _) = head_of(rest.as_bytes());
+        let mut matched = 0;
+        for e in &idx.buckets[key(word)] {
+            let n = e.pat.len();
+            if word & e.mask == e.head
+                && rest.starts_with(e.pat)
+                && !(e.whole && b.get(i + n).is_some_and(|c| c.is_ascii_alphanumeric()))
+                && verb_follows(e.group, &rest[n..])
+            {
+                hits.push(Hit {
+                    at: i,
+                    end: i + n,
+                    group: e.group,
+                });
+                matched = n;
+                break;
+            }
+        }
+        if matched > 0 {
+            // Skip past the phrase so overlapping sub-phrases do not
+            // double count.
+            i += matched;
+            prev_alnum = b[i - 1].is_ascii_alphanumeric();
+        } else {
+            i += 1;
         }
     }
     hits
-}
-
-/// Every match of `matcher` in `t` as `(start, pattern)`, by start and
-/// then by pattern; a phrase that starts with an ASCII letter or digit
-/// counts only at a word start. Shared with the identity lexicon.
-pub(crate) fn at_word_starts(matcher: &AhoCorasick, t: &str) -> Vec<(usize, usize)> {
-    let b = t.as_bytes();
-    let mut found: Vec<(usize, usize)> = matcher
-        .find_overlapping_iter(t)
-        .map(|m| (m.start(), m.pattern().as_usize()))
-        .filter(|&(i, _)| {
-            !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric())
-        })
-        .collect();
-    // The automaton reports matches in order of where they end.
-    found.sort_unstable();
-    found
 }
 
 fn verb_follows(g: &Group, after: &str) -> bool {
@@ -629,13 +661,17 @@ mod tests {
     /// word start, the longest phrase whose conditions hold, then resume
     /// past it.
     fn naive_hits(t: &str) -> Vec<(usize, usize, &'static str)> {
+        // Phrases that can match at one position share their first bytes,
+        // hence their bucket, whose order (longest first) this keeps.
+        let mut phrases: Vec<&Entry> = index().buckets.iter().flatten().collect();
+        phrases.sort_by_key(|e| std::cmp::Reverse(e.pat.len()));
         let b = t.as_bytes();
         let mut out = Vec::new();
         let mut i = 0;
         while i < b.len() {
             let word_start =
                 !(i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric());
-            let hit = index().entries.iter().find(|e| {
+            let hit = phrases.iter().find(|e| {
                 let end = i + e.pat.len();
                 word_start
                     && t[i..].starts_with(e.pat)

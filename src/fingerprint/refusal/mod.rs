@@ -68,9 +68,9 @@ mod zh;
 use serde::{Deserialize, Serialize};
 
 /// The classifier's text normalisation (lowercase, folded quotes and
-/// full-width comma, trimmed, capped at `max_bytes`) and phrase matching
-/// at word starts, shared with `fingerprint::identity`.
-pub(crate) use classify::{at_word_starts, normalise};
+/// full-width comma, trimmed, capped at `max_bytes`), shared with
+/// `fingerprint::identity`.
+pub(crate) use classify::normalise;
 
 /// XSTest's three response classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
