@@ -116,7 +116,7 @@ pub struct Counter {
     pairs: Vec<(u32, f32)>,
     ids: Vec<u32>,
     sorted: Vec<u32>,
-    ends: Vec<u32>,
+    ends: Vec<usize>,
 }
 
 impl Counter {
@@ -173,26 +173,40 @@ impl Counter {
 
 /// Largest bucket left to insertion sort: its cost grows with the square
 /// of the bucket, and hostile text can crowd one bucket on purpose.
-const CROWDED: u32 = 64;
+const CROWDED: usize = 64;
 
-/// Sort ids: they are hashes, hence spread evenly, so one counting pass on
-/// the top bits into about one id per bucket (a single most-significant
-/// digit of radix sort, Knuth, TAOCP vol. 3, §5.2.5) and an insertion
-/// sort finish the job. Crowded buckets (many repeats of a few ids, or
-/// crafted collisions) fall back to the comparison sort.
-fn radix_sort(v: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
+/// Sort term ids (see [`bucket_sort`]).
+fn radix_sort(v: &[u32], out: &mut Vec<u32>, ends: &mut Vec<usize>) {
+    bucket_sort(v, out, ends, |&x| x, 20, CROWDED);
+}
+
+/// Stable sort of `v` into `out` by a key that is a hash, hence spread
+/// evenly: one counting pass on the key's top bits into about one item per
+/// bucket (at most `2^max_bits` buckets; a single most-significant digit
+/// of radix sort, Knuth, TAOCP vol. 3, §5.2.5) and an insertion sort
+/// finish the job. A bucket of more than `crowded` items (many repeats of
+/// a few keys, or crafted collisions) takes the comparison sort instead.
+/// `ends` is the caller's histogram buffer, kept between calls.
+pub(crate) fn bucket_sort<T: Copy>(
+    v: &[T],
+    out: &mut Vec<T>,
+    ends: &mut Vec<usize>,
+    key: impl Fn(&T) -> u32,
+    max_bits: u32,
+    crowded: usize,
+) {
     let n = v.len();
     out.clear();
     if n < RADIX_MIN {
         out.extend_from_slice(v);
-        out.sort_unstable();
+        out.sort_by_key(&key);
         return;
     }
-    let bits = (usize::BITS - n.leading_zeros()).min(20);
-    let bucket = |x: u32| (u64::from(x) >> (32 - bits)) as usize;
+    let bits = (usize::BITS - n.leading_zeros()).min(max_bits);
+    let bucket = |x: &T| (u64::from(key(x)) >> (32 - bits)) as usize;
     ends.clear();
     ends.resize((1 << bits) + 1, 0);
-    for &x in v {
+    for x in v {
         ends[bucket(x) + 1] += 1;
     }
     // The running total stays in a register; `ends[b] += ends[b - 1]`
@@ -202,39 +216,40 @@ fn radix_sort(v: &[u32], out: &mut Vec<u32>, ends: &mut Vec<u32>) {
         total += *e;
         *e = total;
     }
-    let crowded = ends.windows(2).any(|w| w[1] - w[0] > CROWDED);
-    out.resize(n, 0);
-    for &x in v {
+    let is_crowded = ends.windows(2).any(|w| w[1] - w[0] > crowded);
+    out.resize(n, v[0]);
+    for x in v {
         let slot = &mut ends[bucket(x)];
-        out[*slot as usize] = x;
+        out[*slot] = *x;
         *slot += 1;
     }
-    if !crowded {
-        // Every id is already within its bucket, so one insertion sort
-        // over the whole array moves each id only past the larger ids of
-        // its own bucket (repeats of one id, common in text, never move
-        // past each other), without a loop per (mostly tiny) bucket.
-        insertion_sort(out);
+    if !is_crowded {
+        // Every item is already within its bucket, so one insertion sort
+        // over the whole array moves each only past the larger keys of its
+        // own bucket (equal keys never pass each other), without a loop
+        // per (mostly tiny) bucket.
+        insertion_sort(out, &key);
         return;
     }
     // `ends[b]` is now the end of bucket b.
     let mut lo = 0;
     for &hi in &ends[..1 << bits] {
-        let b = &mut out[lo..hi as usize];
-        if b.len() > CROWDED as usize {
-            b.sort_unstable();
+        let b = &mut out[lo..hi];
+        if b.len() > crowded {
+            b.sort_by_key(&key);
         } else {
-            insertion_sort(b);
+            insertion_sort(b, &key);
         }
-        lo = hi as usize;
+        lo = hi;
     }
 }
 
-fn insertion_sort(b: &mut [u32]) {
+fn insertion_sort<T: Copy>(b: &mut [T], key: impl Fn(&T) -> u32) {
     for i in 1..b.len() {
         let x = b[i];
+        let k = key(&x);
         let mut j = i;
-        while j > 0 && b[j - 1] > x {
+        while j > 0 && key(&b[j - 1]) > k {
             b[j] = b[j - 1];
             j -= 1;
         }

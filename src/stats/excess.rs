@@ -16,6 +16,7 @@
 
 use rayon::prelude::*;
 
+use crate::fingerprint::sparse::bucket_sort;
 use crate::fingerprint::Features;
 
 /// Per-probe similarities of every unordered model pair for one family.
@@ -143,10 +144,9 @@ impl SimCube {
     }
 }
 
-/// Entries of one probe's vectors grouped by feature id: a counting sort
-/// on the top bits of the id (the ids are hashes, so the buckets are
-/// small and even), then an insertion sort of each bucket. Both passes are
-/// stable, and entries go in by model, so equal ids stay in model order.
+/// Entries of one probe's vectors grouped by feature id with the stable
+/// [`bucket_sort`] (the ids are hashes, so its buckets are small and even);
+/// entries go in by model, so equal ids stay in model order.
 #[derive(Default)]
 struct Grouper {
     /// `(id, model, value)`, sorted by `(id, model)` after [`Self::fill`].
@@ -163,49 +163,14 @@ impl Grouper {
             self.scratch
                 .extend(v.idx.iter().zip(&v.val).map(|(&i, &x)| (i, m as u32, x)));
         }
-        let n = self.scratch.len();
-        // About one entry per bucket, so few entries move in the final
-        // insertion sort.
-        let bits = (usize::BITS - n.max(1).leading_zeros()).min(16);
-        let bucket = |id: u32| (u64::from(id) >> (32 - bits)) as usize;
-        self.starts.clear();
-        self.starts.resize((1 << bits) + 1, 0);
-        for e in &self.scratch {
-            self.starts[bucket(e.0) + 1] += 1;
-        }
-        // A running total in a register, not a reload of the last store.
-        let mut total = 0;
-        for s in self.starts.iter_mut() {
-            total += *s;
-            *s = total;
-        }
-        let crowded = self.starts.windows(2).any(|w| w[1] - w[0] > CROWDED);
-        self.entries.clear();
-        self.entries.resize(n, (0, 0, 0.0));
-        for &e in &self.scratch {
-            let slot = &mut self.starts[bucket(e.0)];
-            self.entries[*slot] = e;
-            *slot += 1;
-        }
-        if !crowded {
-            // No entry leaves its bucket, so one stable insertion sort of
-            // the whole array sorts every bucket, without a loop per
-            // bucket.
-            insertion_sort_by_id(&mut self.entries);
-            return;
-        }
-        // `starts[b]` is now the end of bucket b, the start of bucket b + 1.
-        let mut lo = 0;
-        for b in 0..1 << bits {
-            let hi = self.starts[b];
-            let bucket = &mut self.entries[lo..hi];
-            if bucket.len() > CROWDED {
-                bucket.sort_by_key(|e| e.0);
-            } else {
-                insertion_sort_by_id(bucket);
-            }
-            lo = hi;
-        }
+        bucket_sort(
+            &self.scratch,
+            &mut self.entries,
+            &mut self.starts,
+            |e| e.0,
+            16,
+            CROWDED,
+        );
     }
 
     /// Sum of products over shared features for every pair `a < b`.
@@ -237,21 +202,6 @@ impl Grouper {
 /// Largest bucket left to insertion sort: its cost grows with the square
 /// of the bucket, and hostile text can crowd one bucket on purpose.
 const CROWDED: usize = 32;
-
-/// Stable sort by id of entries that are already in their buckets:
-/// insertion sort, fastest for a handful of entries per bucket; a crowded
-/// bucket takes the comparison sort.
-fn insertion_sort_by_id(v: &mut [(u32, u32, f32)]) {
-    for i in 1..v.len() {
-        let e = v[i];
-        let mut j = i;
-        while j > 0 && v[j - 1].0 > e.0 {
-            v[j] = v[j - 1];
-            j -= 1;
-        }
-        v[j] = e;
-    }
-}
 
 #[cfg(test)]
 mod tests {
