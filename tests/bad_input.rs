@@ -9,7 +9,7 @@
 //! mistyped field, invalid UTF-8 in JSONL, empty JSONL, directory, unknown
 //! format) are not repeated.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -469,7 +469,7 @@ fn million_probe_dataset_hits_the_record_cap() {
 
 /// 1,000,000 probes loaded in full with the default limits. About a
 /// minute in a debug build, so ignored by default; run with `cargo test
-/// --release --test bad_input -- --ignored million` (docs/security.md).
+/// --release --test e2e -- --ignored million` (docs/security.md).
 #[test]
 #[ignore]
 fn million_probe_dataset_loads_with_default_limits() {
@@ -483,7 +483,7 @@ fn million_probe_dataset_loads_with_default_limits() {
 
 /// The full comparison of a 1,000,000-probe student against a
 /// 1,000,000-probe teacher; too slow for debug `cargo test`. Run with
-/// `cargo test --release --test bad_input -- --ignored million` and record
+/// `cargo test --release --test e2e -- --ignored million` and record
 /// time and peak RSS in docs/security.md.
 #[test]
 #[ignore]
@@ -591,7 +591,7 @@ fn check_out_dir(out: &Path) {
 // ---------------------------------------------------------------------------
 
 /// Writes the seed corpora in fuzz/seeds/ from this project's own fixture
-/// generators: `LINEAGE_FUZZ_SEEDS=fuzz/seeds cargo test --test bad_input
+/// generators: `LINEAGE_FUZZ_SEEDS=fuzz/seeds cargo test --test e2e
 /// -- --ignored write_fuzz_seeds`. Small suites, so seeds stay short.
 #[test]
 #[ignore]

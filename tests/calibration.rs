@@ -177,7 +177,7 @@ fn distilled_students_are_found() {
 }
 
 /// A larger power sweep for manual study:
-/// `POWER_SEEDS=50 cargo test --release --test calibration power_sweep -- --ignored --nocapture`.
+/// `POWER_SEEDS=50 cargo test --release --test e2e calibration::power_sweep -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn power_sweep() {
@@ -263,7 +263,7 @@ fn independent_students_are_not_flagged_beyond_alpha() {
 }
 
 /// A larger null sweep for manual study:
-/// `NULL_RUNS=400 cargo test --release --test calibration -- --ignored --nocapture`.
+/// `NULL_RUNS=400 cargo test --release --test e2e calibration:: -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn null_sweep() {

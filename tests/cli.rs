@@ -2,7 +2,7 @@
 //! report contract, naming, reference expansion, mixed input formats, and
 //! the exit codes and messages for bad input.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

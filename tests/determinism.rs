@@ -1,7 +1,7 @@
 //! Reproducibility: a report depends on the inputs and the seed only, not on
 //! the number of threads or on the run.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! (a student distilled from `teacher` prefers the teacher's responses and
 //! matches its next-token distributions; an independent one does not).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! verdict and the SVG charts; byte-identical at any thread count; and a
 //! snapshot of a small report (fixture paths and the commit replaced).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::{Fixture, Spec};

@@ -4,7 +4,7 @@
 //! charts. Skips, saying so, when chromium is not installed (CI installs
 //! it in .ci/run).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command as Proc;

@@ -2,7 +2,7 @@
 //! tree, determinism across thread counts and cache states, sharding into
 //! a shared cache, and bad usage.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

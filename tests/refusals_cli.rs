@@ -2,7 +2,7 @@
 //! (with a round trip through simulated batch-API results), and of the
 //! refusal and identity parts of the `compare` report.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

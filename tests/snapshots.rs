@@ -6,7 +6,7 @@
 //! temporary fixture directory is replaced by `[fixture]` and the build's
 //! git commit by `[commit]`.
 
-mod common;
+use crate::common;
 
 use common::{Fixture, Spec};
 

@@ -1,7 +1,7 @@
 //! `lineage verify`: a fresh report verifies; changing one input byte makes
 //! it fail with exit code 1 and name the file.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::Fixture;
