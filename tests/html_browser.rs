@@ -4,8 +4,6 @@
 //! charts. Skips, saying so, when chromium is not installed (CI installs
 //! it in .ci/run).
 
-use crate::common;
-
 use std::path::Path;
 use std::process::Command as Proc;
 
