@@ -166,13 +166,15 @@ mod tests {
         }
     }
 
-    /// End-to-end check on the shared sample data; run with
-    /// `cargo test --lib -- --ignored`. `LINEAGE_SAMPLE_DATA` overrides
-    /// the directory.
+    /// End-to-end check on the shared sample data (`../shared/data` beside
+    /// the crate root); run with `cargo test --lib -- --ignored`.
+    /// `LINEAGE_SAMPLE_DATA` overrides the directory.
     #[test]
     #[ignore]
     fn sample_files_load() {
-        let dir = std::env::var("LINEAGE_SAMPLE_DATA").unwrap_or("/work/shared/data".into());
+        let dir = std::env::var("LINEAGE_SAMPLE_DATA").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string()
+        });
         let dir = Path::new(&dir);
         let limits = crate::input::Limits::default();
         for (file, format, n) in [

@@ -4,8 +4,27 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
+
+/// Fault injection for the crash tests (`tests/bad_input.rs`): with
+/// `LINEAGE_CRASH_IN_WRITE=N` the Nth atomic write of the process writes
+/// half its bytes to the temporary file and then aborts, as a `kill -9`
+/// or a power cut would at that instant. A deterministic crash point
+/// replaces killing the process after a guessed delay, which depended on
+/// the machine's speed.
+const CRASH_VAR: &str = "LINEAGE_CRASH_IN_WRITE";
+
+static WRITES: AtomicUsize = AtomicUsize::new(0);
+
+fn crash_here() -> bool {
+    let n = WRITES.fetch_add(1, Ordering::SeqCst) + 1;
+    std::env::var(CRASH_VAR)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        == Some(n)
+}
 
 /// Atomically replace `path` with `bytes`.
 pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -26,6 +45,11 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .with_context(|| format!("cannot set permissions on {}", path.display()))?;
+    }
+    if crash_here() {
+        let _ = tmp.write_all(&bytes[..bytes.len() / 2]);
+        let _ = tmp.as_file().sync_all();
+        std::process::abort();
     }
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
