@@ -20,7 +20,8 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             let datasets =
                 compare::load_all(&cfg, &progress).context("cannot run the comparison")?;
             let scores = compare::load_scores(&cfg).context("cannot read the score files")?;
-            let (rep, detail) = compare::analyse_with(&cfg, &datasets, &scores, &progress);
+            let (mut rep, detail) = compare::analyse_with(&cfg, &datasets, &scores, &progress);
+            compare::calibrate_report(&cfg, &datasets, &mut rep)?;
             let page = report::html::compare::CompareHtml {
                 detail: Some(detail),
             };
@@ -47,6 +48,23 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
                     .as_deref()
                     .map(|t| format!(" {t}"))
                     .unwrap_or_default()
+            );
+            if !quiet {
+                for p in written {
+                    eprintln!("wrote {}", p.display());
+                }
+            }
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Calibrate { cfg, out } => {
+            let (cal, scores) = compare::calibration::fit::run(&cfg, &progress)
+                .context("cannot fit the calibration")?;
+            let written = report::calibration::write_all(&out, &cal, &scores)?;
+            let v = &cal.validation;
+            println!(
+                "calibration: Cllr {:.3} (min {:.3}) leave-one-model-out over {} known pairs of {} models; log10 LR bounds [{:.2}, {:.2}]",
+                v.cllr, v.cllr_min, v.h1_pairs + v.h2_pairs, v.models,
+                cal.log10_lr_bounds[0], cal.log10_lr_bounds[1]
             );
             if !quiet {
                 for p in written {

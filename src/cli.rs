@@ -52,6 +52,10 @@ pub enum CliCommand {
     /// Re-save a checkpoint as HF safetensors or GGUF: cast, dequantize,
     /// or permute hidden units and heads (function-preserving).
     Transform(TransformArgs),
+    /// Fit a likelihood-ratio calibration on labelled known cases and
+    /// validate it leave-one-model-out; writes calibration.json for
+    /// `compare --calibration`.
+    Calibrate(CalibrateArgs),
     /// Compare every pair of many models: calibrated excess-similarity
     /// matrices, each model's most likely teacher and a lineage tree.
     Matrix(MatrixArgs),
@@ -317,6 +321,59 @@ pub struct CompareArgs {
     /// model names used here.
     #[arg(long = "scores", num_args = 1..)]
     pub scores: Vec<PathBuf>,
+    /// Calibration file of `lineage calibrate`: each candidate gets a
+    /// likelihood ratio and the calibrated rule decides. Refused when the
+    /// panel or probes differ from the calibration's.
+    #[arg(long)]
+    pub calibration: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Labels TSV (repeatable): `student<TAB>family<TAB>relation`, or a
+    /// `MANIFEST.tsv` of `lineage simulate`; each student's data file
+    /// (`<student>.json`, `.jsonl` or `.csv`) lies beside it.
+    #[arg(long = "labels", required = true, num_args = 1..)]
+    pub labels: Vec<PathBuf>,
+    /// Candidate teacher dataset (repeatable): PATH or NAME=PATH.
+    #[arg(long = "teacher", short = 't', required = true)]
+    pub teachers: Vec<String>,
+    /// Reference-panel datasets: files or directories (repeatable).
+    #[arg(long = "reference", short = 'r', num_args = 1.., required = true)]
+    pub references: Vec<String>,
+    /// `model<TAB>family` file naming each candidate's family (default:
+    /// a candidate's family is its name).
+    #[arg(long)]
+    pub families: Option<PathBuf>,
+    /// A label family matching several candidate families (repeatable):
+    /// FAMILY=F1,F2.
+    #[arg(long = "alias")]
+    pub aliases: Vec<String>,
+    /// A (student, candidate) pair related otherwise, left out of the
+    /// known cases (repeatable): STUDENT=CANDIDATE.
+    #[arg(long = "related")]
+    pub related: Vec<String>,
+    /// Output directory for calibration.json, .md, .html and pairs.tsv.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Seed of every random stream of the comparisons.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// L2 penalty of the logistic regression.
+    #[arg(long, default_value_t = crate::compare::calibration::fit::LAMBDA)]
+    pub lambda: f64,
+    /// Decision threshold in log10 LR for `distilled-from`.
+    #[arg(long, default_value_t = crate::compare::calibration::fit::DECISION_LOG10_LR)]
+    pub threshold: f64,
+    /// Pair scores to fuse, comma-separated (default: the documented set;
+    /// every score is listed in the report's `pair_scores`).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Force the input format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -391,6 +448,10 @@ pub enum Command {
         cfg: crate::matrix::MatrixConfig,
         out: PathBuf,
     },
+    Calibrate {
+        cfg: crate::compare::calibration::fit::CalibrateConfig,
+        out: PathBuf,
+    },
     Simulate(SimulateArgs),
     Verify(PathBuf),
     Refusals {
@@ -431,6 +492,7 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
         CliCommand::Simulate(a) => Ok(Command::Simulate(a)),
         CliCommand::Verify { report } => Ok(Command::Verify(report)),
         CliCommand::Matrix(a) => resolve_matrix(a),
+        CliCommand::Calibrate(a) => resolve_calibrate(a),
         CliCommand::Refusals(a) => Ok(Command::Refusals {
             input: a.input,
             format: a.format,
@@ -590,12 +652,71 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.bootstrap = a.bootstrap;
     cfg.limits = a.limits.limits();
     cfg.scores = a.scores;
+    cfg.calibration = a.calibration;
     check_unique(&cfg)?;
     Ok(Command::Compare {
         cfg,
         out: a.out,
         html: a.html,
     })
+}
+
+fn resolve_calibrate(a: CalibrateArgs) -> Result<Command, UsageError> {
+    use crate::compare::calibration::{fit::CalibrateConfig, labels::Families};
+    let mut references = Vec::new();
+    for r in &a.references {
+        references.extend(expand_reference(r)?);
+    }
+    let pair = |flag: &str, v: &str| -> Result<(String, String), UsageError> {
+        v.split_once('=')
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .ok_or_else(|| UsageError(format!("--{flag} expects A=B, got `{v}`")))
+    };
+    let mut families = Families::default();
+    for v in &a.aliases {
+        let (k, list) = pair("alias", v)?;
+        families
+            .aliases
+            .insert(k, list.split(',').map(str::to_string).collect());
+    }
+    for v in &a.related {
+        families.related.push(pair("related", v)?);
+    }
+    if !(a.lambda >= 0.0 && a.lambda.is_finite()) {
+        return Err(UsageError(format!(
+            "--lambda must be >= 0, got {}",
+            a.lambda
+        )));
+    }
+    if !a.threshold.is_finite() {
+        return Err(UsageError("--threshold must be a number".into()));
+    }
+    let cfg = CalibrateConfig {
+        labels: a.labels,
+        teachers: a
+            .teachers
+            .iter()
+            .map(|t| model_spec(t))
+            .collect::<Result<_, _>>()?,
+        references,
+        families_file: a.families,
+        families,
+        format: a.format,
+        limits: a.limits.limits(),
+        seed: a.seed,
+        lambda: a.lambda,
+        decision_log10_lr: a.threshold,
+        features: if a.features.is_empty() {
+            crate::compare::calibration::fit::FEATURES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        } else {
+            a.features
+        },
+    };
+    Ok(Command::Calibrate { cfg, out: a.out })
 }
 
 fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {

@@ -28,6 +28,7 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
             || e.is::<UsageError>()
             || e.is::<WeightsError>()
             || e.is::<ModelError>()
+            || e.is::<crate::compare::calibration::apply::Mismatch>()
     });
     if bad_input {
         EXIT_BAD_INPUT

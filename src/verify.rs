@@ -132,6 +132,11 @@ pub fn config_of(r: &Report) -> anyhow::Result<CompareConfig> {
         .filter(|i| i.role == "scores")
         .map(|i| PathBuf::from(&i.path))
         .collect();
+    cfg.calibration = r
+        .inputs
+        .iter()
+        .find(|i| i.role == "calibration")
+        .map(|i| PathBuf::from(&i.path));
     let p = &r.parameters;
     cfg.alpha = p.alpha;
     cfg.seed = p.seed;

@@ -59,6 +59,10 @@ pub(crate) struct Series {
     /// hubness), the between-model null sample.
     pub(crate) null_excess: Vec<f64>,
     pub(crate) contrasts: Vec<Vec<f64>>,
+    /// Mean excess of each panel member over the candidate, the others
+    /// serving as its panel: the candidate's cohort of unrelated "students"
+    /// (Z-norm, see [`Norms`]).
+    pub(crate) cohort: Vec<f64>,
     pub(crate) similarity: f64,
     pub(crate) panel_similarity: f64,
 }
@@ -66,6 +70,9 @@ pub(crate) struct Series {
 /// Everything computed for one candidate.
 pub struct CandidateEvidence {
     pub families: BTreeMap<String, FamilyResult>,
+    /// Scale-free position of each family's excess (the pair scores of
+    /// [`super::pairscore`]).
+    pub norms: BTreeMap<String, Norms>,
     /// Per-probe combined excess (for exhibits).
     pub combined_excess: Vec<f64>,
     /// Per-probe excess of the ranking family (`style`), for the test of the
@@ -97,6 +104,33 @@ pub fn combination_weight(weight: f64, scale: f64) -> f64 {
     }
 }
 
+/// A family's mean excess standardised two ways, as speaker verification
+/// normalises scores (Auckenthaler, Carey & Lloyd-Thomas 2000, "Score
+/// normalization for text-independent speaker verification systems",
+/// Digital Signal Processing 10:42–54):
+/// - `z_panel` against the student's side: the panel members' excesses
+///   over the student (how close an unrelated model comes to S);
+/// - `z_cohort` against the candidate's side (Z-norm): the panel members'
+///   excesses over the candidate, each taking the others as its panel (how
+///   close unrelated models come to T). A candidate that resembles many
+///   models, for example through a base model shared with them, has a
+///   high cohort mean, and its pairs are discounted accordingly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Norms {
+    pub z_panel: f64,
+    pub z_cohort: f64,
+}
+
+/// `(x − mean) / sd` of a sample; 0 when it has fewer than 3 members or
+/// no spread, so that a missing panel carries no evidence.
+pub fn standardise(x: f64, sample: &[f64]) -> f64 {
+    let d = sd(sample);
+    if sample.len() < 3 || !d.is_finite() || d <= 1e-12 || !x.is_finite() {
+        return 0.0;
+    }
+    (x - mean(sample)) / d
+}
+
 fn to_f64(x: &[f32]) -> Vec<f64> {
     x.iter().map(|&v| f64::from(v)).collect()
 }
@@ -116,9 +150,18 @@ fn series(cube: &SimCube, roles: &Roles, t: usize) -> Series {
             mean(&cube.excess(s, r, &others))
         })
         .collect();
+    let cohort = roles
+        .panel
+        .iter()
+        .map(|&r| {
+            let others: Vec<usize> = roles.panel.iter().copied().filter(|&x| x != r).collect();
+            mean(&cube.excess(r, t, &others))
+        })
+        .collect();
     Series {
         excess: cube.excess(s, t, &roles.panel),
         null_excess,
+        cohort,
         contrasts: roles
             .panel
             .iter()
@@ -129,9 +172,9 @@ fn series(cube: &SimCube, roles: &Roles, t: usize) -> Series {
     }
 }
 
-fn mix_null(parts: &[(f64, Series)]) -> Vec<f64> {
-    (0..parts[0].1.null_excess.len())
-        .map(|j| parts.iter().map(|(w, s)| w * s.null_excess[j]).sum())
+fn mix_null(parts: &[(f64, Series)], get: fn(&Series) -> &Vec<f64>) -> Vec<f64> {
+    (0..get(&parts[0].1).len())
+        .map(|j| parts.iter().map(|(w, s)| w * get(s)[j]).sum())
         .collect()
 }
 
@@ -145,7 +188,8 @@ fn combine(parts: &[(f64, Series)]) -> Series {
     };
     Series {
         excess: mix(&|s| &s.excess),
-        null_excess: mix_null(parts),
+        null_excess: mix_null(parts, |s| &s.null_excess),
+        cohort: mix_null(parts, |s| &s.cohort),
         contrasts: (0..k).map(|j| mix(&|s| &s.contrasts[j])).collect(),
         similarity: parts.iter().map(|(w, s)| w * s.similarity).sum(),
         panel_similarity: parts.iter().map(|(w, s)| w * s.panel_similarity).sum(),
@@ -195,6 +239,17 @@ pub fn evaluate(
                 rs.confidence,
                 &mut stream(rs.seed, &format!("bootstrap/{}", names[t])),
             );
+            let norms = tasks
+                .iter()
+                .map(|&(name, s)| {
+                    let x = mean(&s.excess);
+                    let n = Norms {
+                        z_panel: standardise(x, &s.null_excess),
+                        z_cohort: standardise(x, &s.cohort),
+                    };
+                    (name.to_string(), n)
+                })
+                .collect();
             let out: BTreeMap<String, FamilyResult> = tasks
                 .par_iter()
                 .zip(cis)
@@ -209,6 +264,7 @@ pub fn evaluate(
                 .collect();
             CandidateEvidence {
                 families: out,
+                norms,
                 combined_excess: combined.excess,
                 rank_excess,
             }

@@ -194,7 +194,7 @@ fn series(rows: &[Vec<f64>]) -> Series {
     let panel_mean: Vec<f64> = (0..n)
         .map(|i| mean(&panel.iter().map(|r| r[i]).collect::<Vec<_>>()))
         .collect();
-    let null_excess = (0..panel.len())
+    let null_excess: Vec<f64> = (0..panel.len())
         .map(|j| {
             let others: Vec<&Vec<f64>> = panel
                 .iter()
@@ -211,6 +211,9 @@ fn series(rows: &[Vec<f64>]) -> Series {
         .collect();
     Series {
         excess: (0..n).map(|i| s[i] - panel_mean[i]).collect(),
+        // Every panel member scores against the candidate here already;
+        // the distribution family has no separate cohort.
+        cohort: null_excess.clone(),
         null_excess,
         contrasts: panel
             .iter()

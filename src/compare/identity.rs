@@ -38,6 +38,15 @@ struct Claims {
 
 /// The report's `identity` section.
 pub fn section(corpus: &Corpus, roles: &Roles) -> IdentitySection {
+    section_with_scores(corpus, roles).0
+}
+
+/// [`section`], plus each candidate's identity pair score (candidate
+/// order): the share of the student's responses claiming one of the
+/// candidate's identities that is not the student's own, minus the largest
+/// such share among the reference models. Positive when S repeats T's
+/// self-description more than any unrelated model does.
+pub fn section_with_scores(corpus: &Corpus, roles: &Roles) -> (IdentitySection, Vec<f64>) {
     let mut kinds: BTreeMap<&'static str, ClaimKind> = BTreeMap::new();
     let claims: Vec<(Claims, BTreeMap<&'static str, ClaimKind>)> = corpus
         .texts
@@ -75,13 +84,19 @@ pub fn section(corpus: &Corpus, roles: &Roles) -> IdentitySection {
         kinds: &kinds,
     };
     let (directional, toward, explanation) = ctx.direction();
-    IdentitySection {
+    let scores = roles
+        .candidates
+        .iter()
+        .map(|&t| ctx.claim_excess(t))
+        .collect();
+    let section = IdentitySection {
         models,
         summary: ctx.summary(),
         directional,
         toward,
         explanation,
-    }
+    };
+    (section, scores)
 }
 
 fn model_claims(texts: &[String]) -> (Claims, BTreeMap<&'static str, ClaimKind>) {
@@ -302,6 +317,28 @@ impl Ctx<'_> {
             .collect();
         ids.extend(top(&self.counts[t]));
         ids
+    }
+
+    /// The identity pair score of candidate `t` (see
+    /// [`section_with_scores`]).
+    fn claim_excess(&self, t: usize) -> f64 {
+        let s = self.roles.student;
+        let ids: BTreeSet<&str> = self
+            .identities(t)
+            .into_iter()
+            .filter(|n| !is_own(n, self.name(s)))
+            .collect();
+        let share = |m: usize| {
+            let n = self.claims[m].per_response.len().max(1);
+            self.claiming_any(m, &ids) as f64 / n as f64
+        };
+        let panel = self
+            .roles
+            .panel
+            .iter()
+            .map(|&r| share(r))
+            .fold(0.0f64, f64::max);
+        share(s) - panel
     }
 
     fn direction(&self) -> (bool, Vec<String>, String) {

@@ -9,10 +9,12 @@
 //! ([`refusal`], [`identity`]).
 
 pub mod analysis;
+pub mod calibration;
 pub mod detail;
 pub mod distribution;
 pub mod exhibits;
 pub mod identity;
+pub mod pairscore;
 pub mod profile;
 pub mod refusal;
 pub mod verdict;
@@ -52,6 +54,8 @@ pub struct CompareConfig {
     pub limits: Limits,
     /// Score files of `lineage score` for the `distribution` family.
     pub scores: Vec<PathBuf>,
+    /// Calibration file of `lineage calibrate` (`--calibration`).
+    pub calibration: Option<PathBuf>,
 }
 
 impl CompareConfig {
@@ -69,6 +73,7 @@ impl CompareConfig {
             confidence: 0.95,
             limits: Limits::default(),
             scores: Vec::new(),
+            calibration: None,
         }
     }
 }
@@ -131,12 +136,12 @@ pub fn analyse_with(
     // The per-probe families and the corpus-level evidence do not depend on
     // each other; running them side by side keeps both cores busy through
     // each one's serial stretches.
-    let ((families, mut evidence, profiles), (classes, identity)) = rayon::join(
+    let ((families, mut evidence, profiles), (classes, (identity, identity_scores))) = rayon::join(
         || text_evidence(&corpus, &roles, rs, progress),
         || {
             rayon::join(
                 || refusal::classify(&corpus),
-                || identity::section(&corpus, &roles),
+                || identity::section_with_scores(&corpus, &roles),
             )
         },
     );
@@ -151,7 +156,13 @@ pub fn analyse_with(
     }
     let (deciding, distribution_section) =
         add_distribution(scores, &corpus, &roles, &mut evidence, rs);
-    let decided = verdict::decide_by(cfg, &corpus, &roles, evidence, rs, deciding);
+    let mut decided = verdict::decide_by(cfg, &corpus, &roles, evidence, rs, deciding);
+    let cand_names: Vec<String> = roles
+        .candidates
+        .iter()
+        .map(|&t| corpus.models[t].clone())
+        .collect();
+    pairscore::add_identity(&mut decided.candidates, &cand_names, &identity_scores);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     let detail = detail::compute(&families, &roles, &corpus.models, decided.top_index());
     let report = Report {
@@ -226,11 +237,31 @@ fn text_evidence(
     (families, evidence, profiles)
 }
 
-/// Load, then analyse.
-pub fn run(cfg: &CompareConfig, progress: &Progress) -> Result<Report, InputError> {
+/// Load, then analyse, then apply the calibration when one is given.
+pub fn run(cfg: &CompareConfig, progress: &Progress) -> anyhow::Result<Report> {
     let datasets = load_all(cfg, progress)?;
     let scores = load_scores(cfg)?;
-    Ok(analyse_with(cfg, &datasets, &scores, progress).0)
+    let mut report = analyse_with(cfg, &datasets, &scores, progress).0;
+    calibrate_report(cfg, &datasets, &mut report)?;
+    Ok(report)
+}
+
+/// Apply `cfg.calibration` to a finished report: refuse a comparison the
+/// calibration does not apply to, else add each candidate's likelihood
+/// ratio and decide by the calibrated rule.
+pub fn calibrate_report(
+    cfg: &CompareConfig,
+    datasets: &[Dataset],
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let Some(path) = &cfg.calibration else {
+        return Ok(());
+    };
+    let (cal, sha) = calibration::Calibration::load(path)?;
+    let panel = &datasets[1 + cfg.teachers.len()..];
+    calibration::apply::check(&cal, path, panel, report.alignment.probes_analysed)?;
+    calibration::apply::apply(report, &cal, path, &sha)?;
+    Ok(())
 }
 
 /// Load the score files of `lineage score` named by `--scores`.

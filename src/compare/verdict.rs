@@ -84,7 +84,8 @@ pub fn decide_by(
         .iter()
         .zip(evidence)
         .map(|(&t, ev)| {
-            let c = candidate(&corpus.models[t], ev.families, cfg.alpha, family);
+            let mut c = candidate(&corpus.models[t], ev.families, cfg.alpha, family);
+            c.pair_scores = super::pairscore::from_evidence(&ev.norms, &c.families);
             (t, c, ev.rank_excess)
         })
         .collect();
@@ -154,6 +155,8 @@ fn candidate(
         significant: p < alpha,
         excess_similarity: excess,
         families,
+        pair_scores: Default::default(),
+        calibrated: None,
     }
 }
 

@@ -114,7 +114,20 @@ fn candidate(s: &mut String, c: &Candidate) -> std::fmt::Result {
             f.hardest_reference.as_deref().unwrap_or("–")
         )?;
     }
-    writeln!(s)
+    writeln!(s)?;
+    if let Some(e) = &c.calibrated {
+        writeln!(
+            s,
+            "Calibrated likelihood ratio: log10 LR = {:.2} (LR = {:.3}; {}; calibration bounds [{:.2}, {:.2}], unbounded {:.2}).\n",
+            e.log10_lr,
+            10f64.powf(e.log10_lr),
+            e.verbal,
+            e.log10_lr_bounds[0],
+            e.log10_lr_bounds[1],
+            e.log10_lr_raw
+        )?;
+    }
+    Ok(())
 }
 
 fn refusal(s: &mut String, x: &RefusalSection) -> std::fmt::Result {

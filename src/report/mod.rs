@@ -3,6 +3,7 @@
 //! rename), so a failed or interrupted run never leaves a partial report.
 
 pub mod atomic;
+pub mod calibration;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Version of the report layout.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -129,6 +129,29 @@ pub struct Candidate {
     pub significant: bool,
     pub excess_similarity: Estimate,
     pub families: BTreeMap<String, FamilyResult>,
+    /// The fixed, scale-free evidence vector of this (student, candidate)
+    /// pair that a calibration maps to a likelihood ratio
+    /// (`compare::pairscore`; names in docs/report-schema.md).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pair_scores: BTreeMap<String, f64>,
+    /// The calibrated likelihood ratio (`compare --calibration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrated: Option<CalibratedEvidence>,
+}
+
+/// A likelihood ratio for "S was trained on T's outputs" against "S was
+/// not", from a calibration fitted on cases of known origin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibratedEvidence {
+    /// log10 of the likelihood ratio as the calibration computes it.
+    pub log10_lr_raw: f64,
+    /// `log10_lr_raw` limited to the bounds below: the figure to report.
+    pub log10_lr: f64,
+    /// Empirical lower and upper bounds (log10) that the number of known
+    /// cases of the calibration supports.
+    pub log10_lr_bounds: [f64; 2],
+    /// Verbal equivalent of `log10_lr` on the scale of the calibration.
+    pub verbal: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

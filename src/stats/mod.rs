@@ -6,13 +6,18 @@
 //! - [`signflip`]: one-sided paired sign-flip (randomisation) tests;
 //! - [`holm`]: Holm's step-down adjustment across evidence families;
 //! - [`excess`]: hubness-corrected excess similarity of a student to a
-//!   candidate over a reference panel.
+//!   candidate over a reference panel;
+//! - [`logistic`], [`cllr`], [`elub`]: likelihood ratios calibrated on
+//!   known cases, their validation metrics and their supported bounds.
 
 pub mod bootstrap;
+pub mod cllr;
 pub mod delta;
+pub mod elub;
 pub mod excess;
 pub mod holm;
 pub mod kappa;
+pub mod logistic;
 pub mod panel;
 pub mod rng;
 pub mod signflip;

@@ -163,6 +163,54 @@ pub fn scatter(points: &[(f64, f64)], x_label: &str, y_label: &str) -> anyhow::R
     })
 }
 
+/// Tippett plot (Meuwly, Ramos & Haraksim 2017): for each log10 LR value
+/// x, the share of H1 cases (red) and of H2 cases (blue) whose log10 LR is
+/// at least x. Good systems keep the red curve high and the blue one low
+/// to the right of 0.
+pub fn tippett(h1: &[f64], h2: &[f64]) -> anyhow::Result<String> {
+    let (lo, hi) = range(h1.iter().chain(h2).copied());
+    let curve = |v: &[f64]| -> Vec<(f64, f64)> {
+        let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+        s.sort_by(f64::total_cmp);
+        let n = s.len().max(1) as f64;
+        let mut pts = vec![(lo, 1.0)];
+        for (i, &x) in s.iter().enumerate() {
+            let above = (s.len() - i) as f64 / n;
+            pts.push((x, above));
+            pts.push((x, above - 1.0 / n));
+        }
+        pts.push((hi, 0.0));
+        pts
+    };
+    svg(620, 380, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(lo..hi, 0.0..1.02)?;
+        chart
+            .configure_mesh()
+            .x_desc("log10 likelihood ratio")
+            .y_desc("share of cases with at least this log10 LR")
+            .label_style((FONT, 13))
+            .light_line_style(WHITE)
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, 1.02)],
+            MUTED.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            curve(h1),
+            ACCENT.stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            curve(h2),
+            BLUE.stroke_width(2),
+        )))?;
+        Ok(())
+    })
+}
+
 /// Diverging colour for `v` scaled by `max` (blue below 0, red above).
 fn diverging(v: f64, max: f64) -> RGBColor {
     let t = if max > 0.0 {

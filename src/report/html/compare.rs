@@ -61,8 +61,53 @@ fn verdict(r: &Report) -> Section {
         text: v.reason.clone(),
     });
     s.push(Block::Paragraph(summary(r)));
-    s.push(Block::Paragraph(meaning(&v.label).into()));
+    let calibrated = r.candidates.iter().any(|c| c.calibrated.is_some());
+    s.push(Block::Paragraph(if calibrated {
+        meaning_calibrated(&v.label).into()
+    } else {
+        meaning(&v.label).into()
+    }));
+    if calibrated {
+        s.push(Block::Paragraph(
+            "Calibrated likelihood ratios, one per candidate (LR = how much more probable the measured scores are if the student was trained on the candidate's outputs than if it was not):".into(),
+        ));
+        s.push(Block::Table {
+            header: [
+                "rank",
+                "candidate",
+                "log10 LR",
+                "LR",
+                "in words",
+                "bounds (log10)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: r
+                .candidates
+                .iter()
+                .filter_map(|c| c.calibrated.as_ref().map(|e| (c, e)))
+                .map(|(c, e)| {
+                    vec![
+                        c.rank.to_string(),
+                        c.name.clone(),
+                        format!("{:+.2}", e.log10_lr),
+                        format!("{:.3}", 10f64.powf(e.log10_lr)),
+                        e.verbal.clone(),
+                        format!("[{:.2}, {:.2}]", e.log10_lr_bounds[0], e.log10_lr_bounds[1]),
+                    ]
+                })
+                .collect(),
+        });
+    }
     s
+}
+
+fn meaning_calibrated(label: &str) -> &'static str {
+    match label {
+        "distilled-from" => "What this means: the measured similarities are at least ten times more probable if the student was trained on this candidate's outputs than if it was not, according to a calibration fitted and validated on models of known origin. An LR is not a probability of distillation: it says how much this evidence should change the odds held before it (see the methodology).",
+        "no-evidence" => "What this means: no candidate reaches the likelihood ratio the calibrated rule requires. This is absence of sufficient evidence, not proof of independence.",
+        _ => "What this means: the data do not allow a verdict either way (see the reason above).",
+    }
 }
 
 /// Plain-language summary built only from the report's numbers.
@@ -164,7 +209,7 @@ fn evidence(r: &Report) -> anyhow::Result<Section> {
         });
     }
     s.push(Block::Paragraph(
-        "All candidates, ranked by style excess similarity:".into(),
+        "All candidates in rank order, with their style excess similarity:".into(),
     ));
     s.push(Block::Table {
         header: [
