@@ -22,9 +22,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::fingerprint::distribution::{ScoreFile, ScoreTable};
-use crate::fingerprint::{default_extractors, Family};
+use crate::fingerprint::{channels, default_extractors, Family};
 use crate::input::{self, align::Corpus, Dataset, Format, InputError, Limits};
-use crate::matrix::channels;
 use crate::progress::Progress;
 use crate::report::schema::*;
 use crate::stats::excess::SimCube;

@@ -3,14 +3,13 @@
 //! Pipeline: hash every input and fingerprint it once into a
 //! content-addressed cache ([`cache`], [`load`]; a `--shard K/N` run stops
 //! there), align the cached counts, weigh them into the default extractors'
-//! features ([`channels`]) and compute every pair's per-probe similarities
+//! features ([`crate::fingerprint::channels`]) and compute every pair's per-probe similarities
 //! with the cubes of `compare`, then the calibrated pairwise evidence
 //! ([`pairs`]), each model's most likely teacher, and an average-linkage
 //! lineage tree ([`tree`]). The result ([`schema::MatrixReport`]) is written
 //! as `matrix.json`, `matrix.csv` and `matrix.html`.
 
 pub mod cache;
-pub mod channels;
 pub mod load;
 pub mod pairs;
 pub mod schema;
