@@ -7,9 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use lineage::fingerprint::channels;
 use lineage::fingerprint::sparse::Counter;
 use lineage::matrix::cache::{self, CachedRecord, Entry};
-use lineage::matrix::{channels, tree};
+use lineage::matrix::tree;
 use lineage::synth::{generate, SynthConfig};
 
 fn texts() -> Vec<String> {

@@ -328,3 +328,22 @@ fn verify(path: &std::path::Path, progress: &Progress) -> anyhow::Result<i32> {
         Ok(crate::error::EXIT_DIFFERS)
     }
 }
+
+/// Exit code for an error chain: bad input anywhere in the chain wins.
+/// (Here, on top of the layers, because it knows every module's errors.)
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    use crate::error::{UsageError, EXIT_BAD_INPUT, EXIT_FAILURE};
+    use crate::{input::InputError, model::ModelError, weights::WeightsError};
+    let bad_input = err.chain().any(|e| {
+        e.is::<InputError>()
+            || e.is::<UsageError>()
+            || e.is::<WeightsError>()
+            || e.is::<ModelError>()
+            || e.is::<crate::compare::calibration::apply::Mismatch>()
+    });
+    if bad_input {
+        EXIT_BAD_INPUT
+    } else {
+        EXIT_FAILURE
+    }
+}

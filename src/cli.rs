@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::compare::analysis::Resampling;
 use crate::compare::{CompareConfig, ModelSpec};
 use crate::error::UsageError;
 use crate::input::{Format, Limits};
@@ -161,10 +162,10 @@ pub struct MatrixArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Sign-flip resamples per test.
-    #[arg(long, default_value_t = 999)]
+    #[arg(long, default_value_t = Resampling::MATRIX.resamples)]
     pub resamples: usize,
     /// Bootstrap resamples per confidence interval.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = Resampling::MATRIX.bootstrap)]
     pub bootstrap: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -308,10 +309,10 @@ pub struct CompareArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Sign-flip resamples per test.
-    #[arg(long, default_value_t = 4999)]
+    #[arg(long, default_value_t = Resampling::COMPARE.resamples)]
     pub resamples: usize,
     /// Bootstrap resamples per confidence interval.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = Resampling::COMPARE.bootstrap)]
     pub bootstrap: usize,
     /// Write the HTML report here instead of OUT/report.html.
     #[arg(long)]
@@ -646,10 +647,8 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
         references,
     );
     cfg.alpha = a.alpha;
-    cfg.seed = a.seed;
+    cfg.resampling = cfg.resampling.with_counts(a.seed, a.resamples, a.bootstrap);
     cfg.format = a.format;
-    cfg.resamples = a.resamples;
-    cfg.bootstrap = a.bootstrap;
     cfg.limits = a.limits.limits();
     cfg.scores = a.scores;
     cfg.calibration = a.calibration;
@@ -733,10 +732,8 @@ fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {
     let mut cfg = crate::matrix::MatrixConfig::new(inputs, references, cache);
     cfg.shard = a.shard.as_deref().map(parse_shard).transpose()?;
     cfg.alpha = a.alpha;
-    cfg.seed = a.seed;
+    cfg.resampling = cfg.resampling.with_counts(a.seed, a.resamples, a.bootstrap);
     cfg.format = a.format;
-    cfg.resamples = a.resamples;
-    cfg.bootstrap = a.bootstrap;
     cfg.limits = a.limits.limits();
     let mut seen = std::collections::BTreeSet::new();
     for m in cfg.inputs.iter().chain(&cfg.references) {

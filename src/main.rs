@@ -1,9 +1,9 @@
 //! The `lineage` binary: parse arguments, resolve a configuration, run,
 //! print the error chain and exit with a code scripts can use
-//! (see [`lineage::error`]).
+//! (see [`lineage::error`] and [`lineage::app::exit_code`]).
 
 use clap::Parser;
-use lineage::{app, cli, error, progress::Progress};
+use lineage::{app, cli, progress::Progress};
 
 // The analyses allocate millions of short-lived vectors from several
 // threads; mimalloc's thread-local heaps made a comparison about a tenth
@@ -55,7 +55,7 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            error::exit_code(&e)
+            app::exit_code(&e)
         }
     };
     std::process::exit(code);

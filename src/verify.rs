@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::compare::analysis::Resampling;
 use crate::compare::{self, CompareConfig, ModelSpec};
 use crate::input::{hash::sha256_hex, Format, InputError};
 use crate::progress::Progress;
@@ -139,10 +140,7 @@ pub fn config_of(r: &Report) -> anyhow::Result<CompareConfig> {
         .map(|i| PathBuf::from(&i.path));
     let p = &r.parameters;
     cfg.alpha = p.alpha;
-    cfg.seed = p.seed;
-    cfg.resamples = p.resamples;
-    cfg.bootstrap = p.bootstrap;
-    cfg.confidence = p.confidence;
+    cfg.resampling = Resampling::of(p);
     cfg.format = match p.format.as_deref() {
         None => None,
         Some(f) => Some(

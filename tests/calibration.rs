@@ -62,8 +62,8 @@ fn compare(
         panel.iter().map(|m| spec(m)).collect(),
     );
     cfg.alpha = alpha;
-    cfg.resamples = RESAMPLES;
-    cfg.bootstrap = BOOTSTRAP;
+    cfg.resampling.resamples = RESAMPLES;
+    cfg.resampling.bootstrap = BOOTSTRAP;
     let datasets: Vec<Dataset> = std::iter::once(student)
         .chain(candidates.iter().copied())
         .chain(panel.iter().copied())

@@ -15,6 +15,7 @@ mod determinism;
 mod distribution_cli;
 mod html;
 mod html_browser;
+mod layers;
 mod likelihood_ratio;
 mod matrix;
 mod model_cli;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use lineage::report::atomic;
-use lineage::train::{self, corpus, fit, generate, model, tokenizer};
+use lineage::train::{self, corpus, fit, generate, params, tokenizer};
 
 #[derive(Parser)]
 #[command(
@@ -161,8 +161,8 @@ fn main() -> anyhow::Result<()> {
                     (l.cfg, l.vm)
                 }
                 None => {
-                    let cfg = model::Config::new(tk.get_vocab_size(true), hidden, layers, heads);
-                    let vm = model::init(&cfg, seed)?;
+                    let cfg = params::Config::new(tk.get_vocab_size(true), hidden, layers, heads);
+                    let vm = params::init(&cfg, seed)?;
                     (cfg, vm)
                 }
             };
@@ -189,7 +189,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "trained {} ({} params, {} examples) in {:.1} s; final loss {:.4}",
                 out.display(),
-                model::n_params(&cfg),
+                cfg.arch()?.n_params(),
                 data.len(),
                 start.elapsed().as_secs_f64(),
                 tail.iter().sum::<f32>() / tail.len() as f32

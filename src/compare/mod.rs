@@ -17,6 +17,7 @@ pub mod identity;
 pub mod pairscore;
 pub mod profile;
 pub mod refusal;
+pub mod resampling;
 pub mod verdict;
 
 use std::path::PathBuf;
@@ -24,9 +25,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::fingerprint::distribution::{ScoreFile, ScoreTable};
-use crate::fingerprint::{default_extractors, Family};
+use crate::fingerprint::{channels, default_extractors, Family};
 use crate::input::{self, align::Corpus, Dataset, Format, InputError, Limits};
-use crate::matrix::channels;
 use crate::progress::Progress;
 use crate::report::schema::*;
 use crate::stats::excess::SimCube;
@@ -47,10 +47,7 @@ pub struct CompareConfig {
     pub references: Vec<ModelSpec>,
     pub format: Option<Format>,
     pub alpha: f64,
-    pub seed: u64,
-    pub resamples: usize,
-    pub bootstrap: usize,
-    pub confidence: f64,
+    pub resampling: Resampling,
     pub limits: Limits,
     /// Score files of `lineage score` for the `distribution` family.
     pub scores: Vec<PathBuf>,
@@ -67,10 +64,7 @@ impl CompareConfig {
             references,
             format: None,
             alpha: 0.01,
-            seed: 0,
-            resamples: 4999,
-            bootstrap: 2000,
-            confidence: 0.95,
+            resampling: Resampling::COMPARE,
             limits: Limits::default(),
             scores: Vec::new(),
             calibration: None,
@@ -127,12 +121,7 @@ pub fn analyse_with(
         candidates: (1..=nt).collect(),
         panel: (nt + 1..datasets.len()).collect(),
     };
-    let rs = Resampling {
-        seed: cfg.seed,
-        resamples: cfg.resamples,
-        bootstrap: cfg.bootstrap,
-        confidence: cfg.confidence,
-    };
+    let rs = cfg.resampling;
     // The per-probe families and the corpus-level evidence do not depend on
     // each other; running them side by side keeps both cores busy through
     // each one's serial stretches.

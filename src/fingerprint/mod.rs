@@ -10,6 +10,7 @@
 //! similarity is also explained by a shared base model, while style is what a
 //! distilled student inherits from its teacher.
 
+pub mod channels;
 pub mod content;
 pub mod distribution;
 pub mod features;

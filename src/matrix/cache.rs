@@ -1,6 +1,6 @@
 //! Content-addressed fingerprint cache.
 //!
-//! Each dataset's per-response raw feature counts ([`super::channels`]) are
+//! Each dataset's per-response raw feature counts ([`crate::fingerprint::channels`]) are
 //! stored under a key derived from the input's SHA-256, the fingerprint
 //! version and the parameters that change the counts, so a rerun, an added
 //! model or a `--shard` job on another node never fingerprints the same
@@ -30,7 +30,7 @@ pub struct CachedRecord {
     pub prompt_key: String,
     /// False when the response is absent or blank.
     pub answered: bool,
-    /// One vector per channel, in [`super::channels::CHANNELS`] order.
+    /// One vector per channel, in [`crate::fingerprint::channels::CHANNELS`] order.
     pub channels: Vec<SparseVec>,
 }
 

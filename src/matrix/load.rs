@@ -10,8 +10,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::cache::{self, CachedRecord, Entry};
-use super::channels::{self, Aligned, CHANNELS};
 use crate::compare::ModelSpec;
+use crate::fingerprint::channels::{self, Aligned, CHANNELS};
 use crate::fingerprint::{default_extractors, SparseVec};
 use crate::input::{self, align::AlignBy, hash::prompt_key, Format, InputError, Limits};
 use crate::progress::Progress;

@@ -3,14 +3,13 @@
 //! Pipeline: hash every input and fingerprint it once into a
 //! content-addressed cache ([`cache`], [`load`]; a `--shard K/N` run stops
 //! there), align the cached counts, weigh them into the default extractors'
-//! features ([`channels`]) and compute every pair's per-probe similarities
+//! features ([`crate::fingerprint::channels`]) and compute every pair's per-probe similarities
 //! with the cubes of `compare`, then the calibrated pairwise evidence
 //! ([`pairs`]), each model's most likely teacher, and an average-linkage
 //! lineage tree ([`tree`]). The result ([`schema::MatrixReport`]) is written
 //! as `matrix.json`, `matrix.csv` and `matrix.html`.
 
 pub mod cache;
-pub mod channels;
 pub mod load;
 pub mod pairs;
 pub mod schema;
@@ -40,10 +39,7 @@ pub struct MatrixConfig {
     pub shard: Option<(usize, usize)>,
     pub format: Option<Format>,
     pub alpha: f64,
-    pub seed: u64,
-    pub resamples: usize,
-    pub bootstrap: usize,
-    pub confidence: f64,
+    pub resampling: Resampling,
     pub limits: Limits,
 }
 
@@ -56,10 +52,7 @@ impl MatrixConfig {
             shard: None,
             format: None,
             alpha: 0.01,
-            seed: 0,
-            resamples: 999,
-            bootstrap: 1000,
-            confidence: 0.95,
+            resampling: Resampling::MATRIX,
             limits: Limits::default(),
         }
     }
@@ -114,12 +107,7 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
     let ex = pairs::excess_all(&fams);
     let names: Vec<String> = loaded.iter().map(|l| l.name.clone()).collect();
     let na = cfg.inputs.len();
-    let rs = Resampling {
-        seed: cfg.seed,
-        resamples: cfg.resamples,
-        bootstrap: cfg.bootstrap,
-        confidence: cfg.confidence,
-    };
+    let rs = cfg.resampling;
     let bar = progress.bar(na as u64, "testing teachers");
     let enough = probes >= crate::compare::verdict::MIN_PROBES && n >= 4;
     let teachers: Vec<TeacherEntry> = (0..na)

@@ -11,8 +11,9 @@ use super::run::{self, ProbeInput, RunStats};
 use super::{DeviceKind, Model};
 use crate::error::UsageError;
 use crate::input::{self, Limits};
+use crate::probes;
 use crate::progress::Progress;
-use crate::{probes, report};
+use crate::report::atomic;
 
 /// Names that select the built-in suite instead of a file.
 pub const BUILTIN_NAMES: &[&str] = &["builtin", "suite"];
@@ -119,7 +120,7 @@ pub fn run_probe(cfg: &ProbeConfig, progress: &Progress, quiet: bool) -> anyhow:
     )
     .context("generation failed")?;
     bar.finish_and_clear();
-    report::atomic::write(&cfg.out, &bytes)?;
+    atomic::write(&cfg.out, &bytes)?;
     summary(quiet, "generated", &stats, &cfg.out);
     Ok(())
 }
@@ -140,7 +141,7 @@ pub fn run_score(cfg: &ScoreConfig, progress: &Progress, quiet: bool) -> anyhow:
     )
     .context("scoring failed")?;
     bar.finish_and_clear();
-    report::atomic::write(&cfg.out, &bytes)?;
+    atomic::write(&cfg.out, &bytes)?;
     if skipped > 0 && !quiet {
         eprintln!("skipped {skipped} records without a response");
     }

@@ -160,6 +160,42 @@ impl Arch {
     pub fn positions(&self) -> usize {
         self.max_positions.clamp(1, MAX_POSITIONS)
     }
+
+    /// Name and shape of every tensor of a dense Hugging Face checkpoint
+    /// of this shape, in `LlamaForCausalLM`'s order: what
+    /// [`super::load::load_hf`] reads, and what the trainer initialises.
+    pub fn hf_tensors(&self) -> Vec<(String, Vec<usize>)> {
+        let (h, f) = (self.hidden, self.intermediate);
+        let (q, kv) = (self.heads * self.head_dim, self.kv_heads * self.head_dim);
+        let mut v = vec![("model.embed_tokens.weight".to_string(), vec![self.vocab, h])];
+        for l in 0..self.layers {
+            let p = format!("model.layers.{l}");
+            v.push((format!("{p}.input_layernorm.weight"), vec![h]));
+            for (n, out, inp) in [("q", q, h), ("k", kv, h), ("v", kv, h), ("o", h, q)] {
+                v.push((format!("{p}.self_attn.{n}_proj.weight"), vec![out, inp]));
+                if self.qkv_bias && n != "o" {
+                    v.push((format!("{p}.self_attn.{n}_proj.bias"), vec![out]));
+                }
+            }
+            v.push((format!("{p}.post_attention_layernorm.weight"), vec![h]));
+            v.push((format!("{p}.mlp.gate_proj.weight"), vec![f, h]));
+            v.push((format!("{p}.mlp.up_proj.weight"), vec![f, h]));
+            v.push((format!("{p}.mlp.down_proj.weight"), vec![h, f]));
+        }
+        v.push(("model.norm.weight".to_string(), vec![h]));
+        if !self.tie_embeddings {
+            v.push(("lm_head.weight".to_string(), vec![self.vocab, h]));
+        }
+        v
+    }
+
+    /// Number of parameters of a dense checkpoint of this shape.
+    pub fn n_params(&self) -> usize {
+        self.hf_tensors()
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum()
+    }
 }
 
 fn llama3_scaling(path: &Path, v: Option<&Value>) -> Result<Option<Llama3Scaling>, ModelError> {
@@ -207,6 +243,42 @@ mod tests {
         let a = Arch::from_hf(Path::new("c.json"), TINY).unwrap();
         assert_eq!((a.head_dim, a.kv_heads, a.rope), (4, 2, Rope::Halves));
         assert!(a.tie_embeddings && !a.qkv_bias);
+    }
+
+    #[test]
+    fn the_loader_reads_exactly_the_listed_tensors() {
+        for json in [
+            TINY.to_string(),
+            TINY.replace("\"llama\"", "\"qwen2\"")
+                .replace("true", "false"),
+        ] {
+            let a = Arch::from_hf(Path::new("c.json"), &json).unwrap();
+            let vm = candle_nn::VarMap::new();
+            for (name, shape) in a.hf_tensors() {
+                let t = candle_core::Tensor::ones(
+                    shape,
+                    candle_core::DType::F32,
+                    &candle_core::Device::Cpu,
+                )
+                .unwrap();
+                vm.data()
+                    .lock()
+                    .unwrap()
+                    .insert(name, candle_core::Var::from_tensor(&t).unwrap());
+            }
+            let before: Vec<String> = vm.data().lock().unwrap().keys().cloned().collect();
+            // A VarMap creates any tensor the loader asks for and lacks.
+            super::super::load::from_varmap(&a, &vm).unwrap();
+            let mut after: Vec<String> = vm.data().lock().unwrap().keys().cloned().collect();
+            let mut before = before;
+            before.sort();
+            after.sort();
+            assert_eq!(before, after);
+            assert_eq!(
+                a.n_params(),
+                vm.all_vars().iter().map(|v| v.elem_count()).sum::<usize>()
+            );
+        }
     }
 
     #[test]

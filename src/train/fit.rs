@@ -7,7 +7,7 @@
 //!
 //! Everything is deterministic: examples are shuffled by a seeded ChaCha
 //! stream per epoch, parameters are initialised from a seeded stream
-//! ([`super::model::init`]), and candle's CPU kernels do not reorder their
+//! ([`super::params::init`]), and candle's CPU kernels do not reorder their
 //! reductions with the thread count (the make-test-models script checks
 //! this by hashing).
 
@@ -21,8 +21,9 @@ use tokenizers::Tokenizer;
 use super::corpus::Example;
 use candle_nn::ops::{log_softmax, softmax};
 
-use super::model::{network, Config};
+use super::params::Config;
 use super::tokenizer::{encode, render_chat, EOS, PAD};
+use crate::model::load::from_varmap;
 use crate::model::transformer::Transformer;
 
 /// Longest training sequence in tokens (longer ones are cut).
@@ -112,6 +113,7 @@ pub fn train(
             ..Default::default()
         },
     )?;
+    let arch = cfg.arch()?;
     let mut order: Vec<usize> = Vec::new();
     let mut epoch = 0u64;
     let mut losses = Vec::with_capacity(sch.steps);
@@ -130,7 +132,7 @@ pub fn train(
             .collect();
         opt.set_learning_rate(lr_at(sch, step));
         let (ids, scored) = batch(&take)?;
-        let model = network(cfg, vm)?;
+        let model = from_varmap(&arch, vm)?;
         let logits = model.forward(&ids)?;
         let q = targets(&target, &ids, &scored, cfg.vocab_size)?;
         let loss =

@@ -75,7 +75,7 @@ fn generate(
     let mut done = vec![false; rows.len()];
     let n0 = seqs[0].len();
     for _ in 0..s.max_new {
-        if done.iter().all(|&d| d) || seqs[0].len() >= super::model::MAX_POSITIONS {
+        if done.iter().all(|&d| d) || seqs[0].len() >= super::params::MAX_POSITIONS {
             break;
         }
         let t = seqs[0].len();

@@ -3,8 +3,9 @@
 //!
 //! [`corpus`] generates a deterministic instruction corpus in distinct
 //! house styles, [`tokenizer`] trains a byte-level BPE and the chat format,
-//! [`model`] configures a Llama whose tensors carry Hugging Face names (the
-//! forward pass is the runner's, [`crate::model::transformer`]),
+//! [`params`] writes the Hugging Face `config.json` of a Llama and draws
+//! its initial parameters; the network is the runner's
+//! ([`crate::model::transformer`]) on those parameters, with gradients.
 //! [`fit`] trains it (cross-entropy or soft distillation), [`generate`]
 //! samples answers (for sequence distillation) and scores answers. Models
 //! are written in Hugging Face layout by [`save`]. Everything runs on
@@ -13,7 +14,7 @@
 pub mod corpus;
 pub mod fit;
 pub mod generate;
-pub mod model;
+pub mod params;
 pub mod tokenizer;
 
 use std::path::Path;
@@ -22,8 +23,9 @@ use anyhow::Context;
 use candle_nn::VarMap;
 use tokenizers::Tokenizer;
 
+use crate::model::load::from_varmap;
 use crate::model::transformer::Transformer;
-use model::Config;
+use params::Config;
 
 /// Write `config.json`, `model.safetensors`, `tokenizer.json` and
 /// `tokenizer_config.json` into `dir` (created if needed).
@@ -49,7 +51,7 @@ pub struct Loaded {
 impl Loaded {
     /// The network on these tensors (with gradients).
     pub fn model(&self) -> anyhow::Result<Transformer> {
-        model::network(&self.cfg, &self.vm)
+        Ok(from_varmap(&self.cfg.arch()?, &self.vm)?)
     }
 }
 
@@ -60,7 +62,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
         &std::fs::read(&cp).with_context(|| format!("cannot read {}", cp.display()))?,
     )
     .with_context(|| format!("{}: not a test-model config", cp.display()))?;
-    let vm = model::load_varmap(&cfg, &dir.join("model.safetensors"))
+    let vm = params::load_varmap(&cfg, &dir.join("model.safetensors"))
         .with_context(|| format!("cannot load the weights in {}", dir.display()))?;
     let tk = tokenizer::load(&dir.join("tokenizer.json"))?;
     Ok(Loaded { cfg, vm, tk })

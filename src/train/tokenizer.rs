@@ -106,7 +106,7 @@ pub fn save(tk: &Tokenizer, dir: &Path) -> anyhow::Result<()> {
         "unk_token": null,
         "add_bos_token": false,
         "add_eos_token": false,
-        "model_max_length": super::model::MAX_POSITIONS,
+        "model_max_length": super::params::MAX_POSITIONS,
         "chat_template": CHAT_TEMPLATE,
     });
     let mut bytes = serde_json::to_vec_pretty(&cfg).context("tokenizer config")?;

@@ -258,11 +258,11 @@ fn student_cases(
     fixed: &[Dataset],
 ) -> anyhow::Result<(Vec<Case>, Vec<BTreeMap<String, f64>>)> {
     let mut ccfg = CompareConfig::new(spec, cfg.teachers.clone(), cfg.references.clone());
-    ccfg.seed = cfg.seed;
+    ccfg.resampling.seed = cfg.seed;
     // The pair scores are means over probes and do not depend on the
     // resampling; keep the reported tests cheap.
-    ccfg.resamples = 99;
-    ccfg.bootstrap = 100;
+    ccfg.resampling.resamples = 99;
+    ccfg.resampling.bootstrap = 100;
     let mut datasets = Vec::with_capacity(fixed.len() + 1);
     datasets.push(ds);
     datasets.extend(fixed.iter().cloned());

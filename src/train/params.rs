@@ -1,23 +1,19 @@
-//! A minimal, trainable Llama (Touvron et al. 2023, "LLaMA: open and
-//! efficient foundation language models", arXiv:2302.13971): RMSNorm
-//! (Zhang & Sennrich 2019), rotary position embeddings in the Hugging Face
-//! "rotate half" layout (Su et al. 2021, arXiv:2104.09864), SwiGLU MLP
-//! (Shazeer 2020, arXiv:2002.05202), tied or untied output head.
-//!
-//! The forward pass is the runner's ([`crate::model::transformer`]) in its
-//! differentiable mode; this module holds the configuration, the parameter
-//! names (exactly Hugging Face's `LlamaForCausalLM`, so the saved
-//! `model.safetensors` loads in candle-transformers: a test checks the
-//! logits agree) and the seeded initialisation.
+//! The parameters of a test model: its Hugging Face `config.json` and its
+//! seeded initialisation. The network itself is the runner's
+//! ([`crate::model::transformer::Transformer`], a Llama: Touvron et al.
+//! 2023, arXiv:2302.13971), built on the parameter map by
+//! [`crate::model::load::from_varmap`] in its differentiable mode; the
+//! tensor names and shapes are [`Arch::hf_tensors`], exactly Hugging
+//! Face's `LlamaForCausalLM`, so the saved `model.safetensors` loads in
+//! candle-transformers (a test checks the logits agree).
 
-use candle_core::{DType, Device, Result, Tensor, Var};
+use candle_core::{Device, Tensor, Var};
 use candle_nn::VarMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::model::config::Arch;
-use crate::model::transformer::Transformer;
 
 /// Longest sequence the test models are trained and configured for.
 pub const MAX_POSITIONS: usize = 256;
@@ -67,42 +63,24 @@ impl Config {
             torch_dtype: "float32".into(),
         }
     }
-}
 
-/// Names and shapes of every tensor, in Hugging Face naming.
-pub fn tensor_shapes(c: &Config) -> Vec<(String, Vec<usize>)> {
-    let (h, f) = (c.hidden_size, c.intermediate_size);
-    let mut v = vec![(
-        "model.embed_tokens.weight".to_string(),
-        vec![c.vocab_size, h],
-    )];
-    for l in 0..c.num_hidden_layers {
-        let p = format!("model.layers.{l}");
-        v.push((format!("{p}.input_layernorm.weight"), vec![h]));
-        for n in ["q_proj", "k_proj", "v_proj", "o_proj"] {
-            v.push((format!("{p}.self_attn.{n}.weight"), vec![h, h]));
-        }
-        v.push((format!("{p}.post_attention_layernorm.weight"), vec![h]));
-        v.push((format!("{p}.mlp.gate_proj.weight"), vec![f, h]));
-        v.push((format!("{p}.mlp.up_proj.weight"), vec![f, h]));
-        v.push((format!("{p}.mlp.down_proj.weight"), vec![h, f]));
+    /// The architecture the runner reads from this `config.json`: the file
+    /// is the bridge between trainer and runner.
+    pub fn arch(&self) -> anyhow::Result<Arch> {
+        let json = serde_json::to_string(self)?;
+        Ok(Arch::from_hf(std::path::Path::new("config.json"), &json)?)
     }
-    v.push(("model.norm.weight".to_string(), vec![h]));
-    if !c.tie_word_embeddings {
-        v.push(("lm_head.weight".to_string(), vec![c.vocab_size, h]));
-    }
-    v
 }
 
 /// Fresh parameters from `seed`: norms 1, matrices N(0, 0.02²) as in the
 /// Hugging Face Llama initialiser. Drawn here with a seeded ChaCha stream
 /// because candle's CPU random generator cannot be seeded.
-pub fn init(c: &Config, seed: u64) -> Result<VarMap> {
+pub fn init(c: &Config, seed: u64) -> anyhow::Result<VarMap> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let vm = VarMap::new();
     {
         let mut data = vm.data().lock().expect("fresh lock");
-        for (name, shape) in tensor_shapes(c) {
+        for (name, shape) in c.arch()?.hf_tensors() {
             let n: usize = shape.iter().product();
             let vals: Vec<f32> = if name.ends_with("norm.weight") {
                 vec![1.0; n]
@@ -125,35 +103,17 @@ fn gaussian(rng: &mut ChaCha8Rng) -> f32 {
 }
 
 /// Load the tensors of `model.safetensors` into a trainable map.
-pub fn load_varmap(c: &Config, path: &std::path::Path) -> Result<VarMap> {
+pub fn load_varmap(c: &Config, path: &std::path::Path) -> anyhow::Result<VarMap> {
     let mut vm = init(c, 0)?;
     vm.load(path)?;
     Ok(vm)
 }
 
-/// The forward pass of [`crate::model::transformer::Transformer`], built
-/// on the tensors of `vm` with gradients. Its `config.json` is the bridge:
-/// the runner reads the same file for the saved model.
-pub fn network(c: &Config, vm: &VarMap) -> anyhow::Result<Transformer> {
-    let json = serde_json::to_string(c)?;
-    let arch = Arch::from_hf(std::path::Path::new("config.json"), &json)?;
-    Ok(crate::model::load::from_varmap(&arch, vm)?)
-}
-
-/// Number of parameters of a configuration.
-pub fn n_params(c: &Config) -> usize {
-    tensor_shapes(c)
-        .iter()
-        .map(|(_, s)| s.iter().product::<usize>())
-        .sum()
-}
-
-/// The dtype every test model is trained and saved in.
-pub const DTYPE: DType = DType::F32;
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::load::from_varmap;
+    use candle_core::DType;
     use candle_transformers::models::llama as hf;
 
     #[test]
@@ -180,7 +140,7 @@ mod tests {
             .unwrap()
             .to_vec1::<f32>()
             .unwrap();
-        let ours = network(&cfg, &load_varmap(&cfg, &path).unwrap()).unwrap();
+        let ours = from_varmap(&cfg.arch().unwrap(), &load_varmap(&cfg, &path).unwrap()).unwrap();
         let b = ours
             .forward(&ids)
             .unwrap()
@@ -220,7 +180,7 @@ mod tests {
         )
         .unwrap();
         let runner = crate::model::load::load_hf(dir.path(), &Device::Cpu).unwrap();
-        let trainable = network(&cfg, &vm).unwrap();
+        let trainable = from_varmap(&cfg.arch().unwrap(), &vm).unwrap();
         let ids = Tensor::new(&[[3u32, 1, 4, 1, 5, 9], [2, 6, 5, 3, 5, 8]], &Device::Cpu).unwrap();
         let a = runner.forward(&ids).unwrap();
         let b = trainable.forward(&ids).unwrap();
