@@ -38,7 +38,7 @@ for m in llama-2-7b-chat-hf Meta-Llama-3-8B-Instruct Meta-Llama-3-70B-Instruct; 
   args+=(--related "$m=llama-2-70b-chat-hf")
 done
 "$LINEAGE" calibrate --labels "$data/labels-dev.tsv" "$cal/labels-calibration.tsv" \
-  --families "$data/candidate-teachers.tsv" --alias openai-mixed=openai-gpt-3.5,openai-gpt-4 \
+  --families "$data/candidate-teachers.tsv" --alias openai-mixed=openai-gpt-3.5,openai-gpt-4 --same-vendor-related \
   "${args[@]}" --out "$out"
 if [ "${SHIP:-1}" = 1 ]; then
   mkdir -p "$here/calibrations"

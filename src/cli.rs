@@ -356,6 +356,11 @@ pub struct CalibrateArgs {
     /// known cases (repeatable): STUDENT=CANDIDATE.
     #[arg(long = "related")]
     pub related: Vec<String>,
+    /// Pairs of a student and another family of its teacher's vendor
+    /// (`openai-gpt-3.5` and `openai-gpt-4`) are related, not unrelated:
+    /// left out of the known cases.
+    #[arg(long)]
+    pub same_vendor_related: bool,
     /// Output directory for calibration.json, .md, .html and pairs.tsv.
     #[arg(long, short)]
     pub out: PathBuf,
@@ -682,6 +687,7 @@ fn resolve_calibrate(a: CalibrateArgs) -> Result<Command, UsageError> {
     for v in &a.related {
         families.related.push(pair("related", v)?);
     }
+    families.vendor_related = a.same_vendor_related;
     if !(a.lambda >= 0.0 && a.lambda.is_finite()) {
         return Err(UsageError(format!(
             "--lambda must be >= 0, got {}",

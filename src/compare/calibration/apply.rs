@@ -150,7 +150,15 @@ pub fn apply(
     sha256: &str,
 ) -> Result<(), Mismatch> {
     let [lo, hi] = cal.log10_lr_bounds;
-    for c in report.candidates.iter_mut() {
+    let sha_of = |name: &str| {
+        report
+            .inputs
+            .iter()
+            .find(|i| i.role == "candidate" && i.name == name)
+            .map(|i| i.sha256.clone())
+    };
+    let shas: Vec<Option<String>> = report.candidates.iter().map(|c| sha_of(&c.name)).collect();
+    for (c, sha) in report.candidates.iter_mut().zip(&shas) {
         let mut x = Vec::with_capacity(cal.features.len());
         for f in &cal.features {
             let v = c.pair_scores.get(f).copied().ok_or_else(|| Mismatch {
@@ -159,7 +167,7 @@ pub fn apply(
             })?;
             x.push(v);
         }
-        let raw = cal.log10_lr(&x);
+        let raw = cal.log10_lr(&c.name, Some(sha.as_deref().unwrap_or("")), &x);
         let bounded = raw.clamp(lo, hi);
         c.calibrated = Some(CalibratedEvidence {
             log10_lr_raw: raw,

@@ -9,6 +9,8 @@ use crate::input::InputError;
 use crate::report::schema::Tool;
 use crate::stats::logistic::Fit;
 
+use super::cohort::Cohorts;
+
 /// Version of the calibration file layout.
 pub const CALIBRATION_SCHEMA: &str = "calibration-1.0";
 
@@ -23,6 +25,9 @@ pub struct Calibration {
     pub method: String,
     /// Pair scores used, in the order of `weights`.
     pub features: Vec<String>,
+    /// Each candidate's cohort of known unrelated students: the scores
+    /// are normalised by it before the weights apply.
+    pub cohorts: Cohorts,
     /// Standardisation of each feature before the weights apply.
     pub mean: Vec<f64>,
     pub scale: Vec<f64>,
@@ -125,9 +130,11 @@ impl Calibration {
         }
     }
 
-    /// log10 LR of a vector of pair scores, unbounded.
-    pub fn log10_lr(&self, scores: &[f64]) -> f64 {
-        self.fit().ln_lr(scores) / std::f64::consts::LN_10
+    /// log10 LR of a candidate's vector of pair scores, unbounded; the
+    /// candidate's cohort is found by its dataset's SHA-256.
+    pub fn log10_lr(&self, candidate: &str, sha256: Option<&str>, scores: &[f64]) -> f64 {
+        let x = self.cohorts.of(candidate, sha256).normalise(scores);
+        self.fit().ln_lr(&x) / std::f64::consts::LN_10
     }
 
     /// Read a calibration file, with a size cap and a check of its shape;
@@ -180,6 +187,24 @@ impl Calibration {
             }
             if v.iter().any(|x| !x.is_finite()) {
                 return Err(bad(name, "finite numbers", "a non-finite value".into()));
+            }
+        }
+        let cohorts = self.cohorts.candidates.iter().chain([&self.cohorts.pooled]);
+        for c in cohorts {
+            if c.mean.len() != d || c.sd.len() != d {
+                return Err(bad(
+                    "cohorts",
+                    "one mean and sd per feature",
+                    c.candidate.clone(),
+                ));
+            }
+            if c.mean.iter().chain(&c.sd).any(|x| !x.is_finite()) || c.sd.iter().any(|&s| s <= 0.0)
+            {
+                return Err(bad(
+                    "cohorts",
+                    "finite means and positive sds",
+                    c.candidate.clone(),
+                ));
             }
         }
         if self.scale.iter().any(|&s| s <= 0.0) {

@@ -24,17 +24,16 @@ use crate::progress::Progress;
 use crate::report::schema::Tool;
 use crate::stats::{cllr, elub, logistic};
 
+use super::cohort::Cohorts;
 use super::file::*;
 use super::labels::{self, Families, PairLabel, Student};
 
-/// The pair scores a calibration uses, in order. Style decides
-/// distillation; content enters as a covariate for shared base models.
-pub const FEATURES: [&str; 4] = [
-    "style.z_panel",
-    "style.z_cohort",
-    "content.z_cohort",
-    crate::compare::pairscore::IDENTITY,
-];
+/// The pair scores a calibration uses by default, in order: the excess
+/// similarity of the three text families, each normalised by the
+/// candidate's cohort ([`super::cohort`]). Style carries the teacher's
+/// habits; content enters as a covariate (a shared base model raises it);
+/// near-duplicate passages are verbatim reuse.
+pub const FEATURES: [&str; 3] = ["style.excess", "content.excess", "near_duplicate.excess"];
 
 /// Default L2 penalty (on a total case weight of 1).
 pub const LAMBDA: f64 = 0.01;
@@ -72,6 +71,9 @@ pub struct Case {
 
 /// The fitted and validated model of a set of known cases.
 pub struct Fitted {
+    /// Cohorts of the known unrelated students, by candidate.
+    pub cohorts: Cohorts,
+    /// The logistic regression on cohort-normalised scores.
     pub fit: logistic::Fit,
     pub validation: Validation,
     /// ELUB bounds of the cross-validated log10 LRs.
@@ -92,15 +94,8 @@ pub fn fit_cases(
         .filter(|c| c.label != PairLabel::Related)
         .collect();
     let h1: Vec<bool> = known.iter().map(|c| c.label == PairLabel::H1).collect();
-    let fit = logistic::fit(
-        &known.iter().map(|c| c.scores.clone()).collect::<Vec<_>>(),
-        &h1,
-        lambda,
-    );
-    let in_sample: Vec<f64> = known
-        .iter()
-        .map(|c| fit.ln_lr(&c.scores) / std::f64::consts::LN_10)
-        .collect();
+    let (cohorts, fit) = fit_normalised(&known, lambda);
+    let in_sample: Vec<f64> = known.iter().map(|c| log10_lr(&cohorts, &fit, c)).collect();
     validation.cllr_in_sample = cllr::cllr(&in_sample, &h1);
     let cv: Vec<f64> = validation
         .pairs
@@ -110,10 +105,29 @@ pub fn fit_cases(
         .collect();
     let bounds = elub::bounds(&cv, &h1);
     Ok(Fitted {
+        cohorts,
         fit,
         validation,
         bounds,
     })
+}
+
+/// Cohorts of `known`, and the logistic regression on the scores they
+/// normalise.
+fn fit_normalised(known: &[&Case], lambda: f64) -> (Cohorts, logistic::Fit) {
+    let cohorts = Cohorts::fit(known, &|_| String::new());
+    let x: Vec<Vec<f64>> = known
+        .iter()
+        .map(|c| cohorts.of(&c.candidate, None).normalise(&c.scores))
+        .collect();
+    let y: Vec<bool> = known.iter().map(|c| c.label == PairLabel::H1).collect();
+    let fit = logistic::fit(&x, &y, lambda);
+    (cohorts, fit)
+}
+
+fn log10_lr(cohorts: &Cohorts, fit: &logistic::Fit, c: &Case) -> f64 {
+    let x = cohorts.of(&c.candidate, None).normalise(&c.scores);
+    fit.ln_lr(&x) / std::f64::consts::LN_10
 }
 
 /// Fit and validate; returns the calibration file's content and a TSV of
@@ -165,10 +179,19 @@ pub fn run(cfg: &CalibrateConfig, progress: &Progress) -> anyhow::Result<(Calibr
     bar.finish_and_clear();
     let names: Vec<String> = students.iter().map(|s| s.name.clone()).collect();
     let Fitted {
+        mut cohorts,
         fit,
         validation,
         bounds,
     } = fit_cases(&names, &cases, cfg.lambda, cfg.decision_log10_lr)?;
+    for c in cohorts.candidates.iter_mut() {
+        if let Some(d) = fixed[..cfg.teachers.len()]
+            .iter()
+            .find(|d| d.name == c.candidate)
+        {
+            c.sha256 = d.sha256.clone();
+        }
+    }
     let table = scores_table(&names, &cases, &all_scores);
     let cal = Calibration {
         schema_version: CALIBRATION_SCHEMA.into(),
@@ -179,6 +202,7 @@ pub fn run(cfg: &CalibrateConfig, progress: &Progress) -> anyhow::Result<(Calibr
         },
         method: METHOD.into(),
         features: cfg.features.clone(),
+        cohorts,
         mean: fit.mean,
         scale: fit.scale,
         weights: fit.weights,
@@ -315,17 +339,15 @@ fn validate(
             .iter()
             .filter(|c| c.student != i && c.label != PairLabel::Related)
             .collect();
-        let (x, y): (Vec<Vec<f64>>, Vec<bool>) = train
-            .iter()
-            .map(|c| (c.scores.clone(), c.label == PairLabel::H1))
-            .unzip();
-        if !y.iter().any(|&v| v) || y.iter().all(|&v| v) {
+        let positives = train.iter().filter(|c| c.label == PairLabel::H1).count();
+        if positives == 0 || positives == train.len() {
             continue;
         }
-        let fit = logistic::fit(&x, &y, lambda);
+        // The cohorts too are fitted without the held-out student.
+        let (cohorts, fit) = fit_normalised(&train, lambda);
         for (k, c) in cases.iter().enumerate() {
             if c.student == i {
-                cv[k] = fit.ln_lr(&c.scores) / std::f64::consts::LN_10;
+                cv[k] = log10_lr(&cohorts, &fit, c);
             }
         }
     }

@@ -58,6 +58,10 @@ pub struct Families {
     pub aliases: BTreeMap<String, Vec<String>>,
     /// (student, candidate) pairs declared related.
     pub related: Vec<(String, String)>,
+    /// Treat a student of one family as related to (not unrelated from)
+    /// every other family of the same vendor, the text before the first
+    /// `-` of the family name (`openai-gpt-3.5` and `openai-gpt-4`).
+    pub vendor_related: bool,
 }
 
 impl Families {
@@ -83,9 +87,21 @@ impl Families {
                 .aliases
                 .get(f)
                 .is_some_and(|v| v.iter().any(|a| a == cf));
+        let vendor = |x: &str| x.split('-').next().unwrap_or(x).to_string();
+        let siblings = self.vendor_related
+            && std::iter::once(f.as_str())
+                .chain(
+                    self.aliases
+                        .get(f)
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                )
+                .any(|g| vendor(g) == vendor(cf));
         match (matches, s.same_vendor) {
             (true, true) => PairLabel::Related,
             (true, false) => PairLabel::H1,
+            (false, _) if siblings => PairLabel::Related,
             (false, _) => PairLabel::H2,
         }
     }
@@ -269,6 +285,20 @@ mod tests {
         );
         assert_eq!(f.label(&student(None, false), "gpt4"), PairLabel::H2);
         assert_eq!(f.label(&student(None, false), "llama"), PairLabel::Related);
+        f.of.insert("gpt35".into(), "openai-gpt-3.5".into());
+        assert_eq!(
+            f.label(&student(Some("openai-gpt-4"), false), "gpt35"),
+            PairLabel::H2
+        );
+        f.vendor_related = true;
+        assert_eq!(
+            f.label(&student(Some("openai-gpt-4"), false), "gpt35"),
+            PairLabel::Related
+        );
+        assert_eq!(
+            f.label(&student(Some("openai-gpt-4"), false), "claude-2"),
+            PairLabel::H2
+        );
     }
 
     #[test]

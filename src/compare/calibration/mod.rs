@@ -21,6 +21,7 @@
 //!   calibrated decision rule.
 
 pub mod apply;
+pub mod cohort;
 pub mod file;
 pub mod fit;
 pub mod labels;
