@@ -19,7 +19,7 @@ if [ -z "${LINEAGE:-}" ]; then
   LINEAGE="$here/target/release/lineage"
 fi
 data=$out/data
-"$LINEAGE" --quiet simulate --seed 3 --probes 200 --students-per-teacher 7 --independents 13 --out "$data"
+"$LINEAGE" --quiet simulate --seed 3 --probes 200 --students-per-teacher 15 --independents 15 --out "$data"
 for f in teacher-a.jsonl teacher-b.jsonl; do
   cmp -s "$data/$f" "$here/examples/data/$f" || { echo "$f differs from examples/data" >&2; exit 1; }
 done

@@ -226,3 +226,31 @@ fn a_different_panel_is_refused() {
         .stderr(predicates::str::contains("ref-01"));
     assert!(!out.exists(), "nothing written");
 }
+
+/// The shipped calibrations load, and the README's calibrated example
+/// runs on the shipped example data with the shipped simulated
+/// calibration and names the student's teacher.
+#[test]
+fn shipped_calibrations_load_and_the_readme_example_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["alpacaeval.json", "simulated.json"] {
+        let p = root.join("calibrations").join(name);
+        lineage::compare::calibration::Calibration::load(&p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let ex = root.join("examples/data");
+    lineage()
+        .current_dir(root)
+        .args(["--quiet", "compare", "examples/data/student-b1.jsonl"])
+        .args(["--teacher", "examples/data/teacher-a.jsonl"])
+        .args(["--teacher", "examples/data/teacher-b.jsonl"])
+        .args(["--reference", "examples/data/panel"])
+        .args(["--calibration", "calibrations/simulated.json"])
+        .args(["--resamples", "199", "--bootstrap", "100", "--out", s(&out)])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("student-b1: distilled-from teacher-b"));
+    assert!(ex.is_dir());
+}
