@@ -194,7 +194,7 @@ fn series(rows: &[Vec<f64>]) -> Series {
     let panel_mean: Vec<f64> = (0..n)
         .map(|i| mean(&panel.iter().map(|r| r[i]).collect::<Vec<_>>()))
         .collect();
-    let null_excess = (0..panel.len())
+    let null_excess: Vec<_> = (0..panel.len())
         .map(|j| {
             let others: Vec<&Vec<f64>> = panel
                 .iter()
