@@ -8,6 +8,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Lower-case hex SHA-256 of a file read as a stream, or `None` when it
+/// holds more than `max` bytes (FIFOs and devices report no length).
+pub fn sha256_file(path: &std::path::Path, max: u64) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?.take(max.saturating_add(1));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        total = total.saturating_add(n as u64);
+        hasher.update(&buf[..n]);
+    }
+    Ok((total <= max).then(|| hex::encode(hasher.finalize())))
+}
+
 /// Collapse every run of Unicode whitespace to one space and trim the ends,
 /// so that the same prompt re-serialised with other line breaks aligns.
 pub fn normalise_ws(text: &str) -> String {
