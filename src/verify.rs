@@ -138,6 +138,7 @@ pub fn config_of(r: &Report) -> anyhow::Result<CompareConfig> {
     cfg.resamples = p.resamples;
     cfg.bootstrap = p.bootstrap;
     cfg.confidence = p.confidence;
+    cfg.read = p.read_options.clone();
     cfg.format = match p.format.as_deref() {
         None => None,
         Some(f) => Some(

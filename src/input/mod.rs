@@ -11,6 +11,7 @@ pub mod align;
 pub mod error;
 pub mod hash;
 pub mod sniff;
+pub mod tree;
 
 mod alpaca;
 mod anthropic;
@@ -255,7 +256,7 @@ pub fn parse_with(
     match format {
         Format::Jsonl => canonical::parse(path, text, limits),
         Format::Alpaca => alpaca::parse(path, text, limits),
-        Format::Csv => csvfmt::parse(path, text, limits),
+        Format::Csv => csvfmt::parse_named(path, text, limits, opts),
         Format::OpenaiBatch => openai::parse(path, text, limits),
         Format::AnthropicBatch => anthropic::parse(path, text, limits),
         Format::Fastchat => {

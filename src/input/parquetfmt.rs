@@ -260,7 +260,7 @@ fn column_text(
             .map_err(|_| InputError::Field {
                 path: path.to_path_buf(),
                 line: line_no(first.saturating_add(row)),
-                field: format!("column `{name}`"),
+                field: name.clone(),
                 expected: "UTF-8 text",
                 found: "invalid UTF-8".into(),
             })
@@ -326,4 +326,212 @@ fn values<T: DataType>(
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use parquet::basic::Compression;
+    use parquet::data_type::{ByteArrayType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    use super::*;
+
+    /// A column to write: strings (`None` = null) or required integers.
+    enum Col<'a> {
+        Str(&'a str, Vec<Option<&'a [u8]>>),
+        Int(&'a str, Vec<i64>),
+    }
+
+    /// A snappy-compressed file with `group` rows per row group.
+    fn write(cols: &[Col], group: usize) -> bytes::Bytes {
+        let fields: Vec<String> = cols
+            .iter()
+            .map(|c| match c {
+                Col::Str(n, _) => format!("optional binary {n} (UTF8);"),
+                Col::Int(n, _) => format!("required int64 {n};"),
+            })
+            .collect();
+        let schema = parse_message_type(&format!("message m {{ {} }}", fields.join(" "))).unwrap();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build();
+        let mut buf = Vec::new();
+        let mut w = SerializedFileWriter::new(&mut buf, Arc::new(schema), Arc::new(props)).unwrap();
+        let rows = match &cols[0] {
+            Col::Str(_, v) => v.len(),
+            Col::Int(_, v) => v.len(),
+        };
+        for start in (0..rows).step_by(group) {
+            let end = (start + group).min(rows);
+            let mut rg = w.next_row_group().unwrap();
+            for c in cols {
+                let mut cw = rg.next_column().unwrap().unwrap();
+                match c {
+                    Col::Str(_, v) => {
+                        let v = &v[start..end];
+                        let defs: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
+                        let vals: Vec<ByteArray> =
+                            v.iter().flatten().map(|s| s.to_vec().into()).collect();
+                        cw.typed::<ByteArrayType>()
+                            .write_batch(&vals, Some(&defs), None)
+                            .unwrap();
+                    }
+                    Col::Int(_, v) => {
+                        cw.typed::<Int64Type>()
+                            .write_batch(&v[start..end], None, None)
+                            .unwrap();
+                    }
+                }
+                cw.close().unwrap();
+            }
+            rg.close().unwrap();
+        }
+        w.close().unwrap();
+        bytes::Bytes::from(buf)
+    }
+
+    fn strs(v: &[Option<&'static str>]) -> Vec<Option<&'static [u8]>> {
+        v.iter().map(|s| s.map(str::as_bytes)).collect()
+    }
+
+    fn sample() -> bytes::Bytes {
+        write(
+            &[
+                Col::Int("ID", vec![7, 8, 9]),
+                Col::Str("instruction", strs(&[Some("a"), Some("b"), None])),
+                Col::Str("output", strs(&[Some("x"), None, Some("z")])),
+                Col::Str("generator", strs(&[Some("m"), Some("m"), Some("m")])),
+                Col::Str("text", strs(&[Some("t1"), Some("t2"), Some("t3")])),
+            ],
+            2,
+        )
+    }
+
+    fn run(
+        data: bytes::Bytes,
+        limits: &Limits,
+        opts: &ReadOptions,
+    ) -> Result<Vec<Record>, InputError> {
+        parse(Path::new("d.parquet"), data, limits, opts)
+    }
+
+    fn err(data: bytes::Bytes, limits: &Limits, opts: &ReadOptions) -> String {
+        run(data, limits, opts).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn columns_by_name_over_row_groups() {
+        let recs = run(sample(), &Limits::default(), &ReadOptions::default()).unwrap();
+        let got: Vec<_> = recs
+            .iter()
+            .map(|r| {
+                (
+                    r.probe_id.as_deref(),
+                    r.prompt.as_str(),
+                    r.response.as_deref(),
+                    r.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("7"), "a", Some("x"), 1),
+                (Some("8"), "b", None, 2),
+                (Some("9"), "", Some("z"), 3)
+            ]
+        );
+        assert_eq!(recs[2].model.as_deref(), Some("m"));
+        assert!(recs[0].metadata.is_empty());
+    }
+
+    #[test]
+    fn columns_can_be_named() {
+        let opts = ReadOptions {
+            prompt_column: Some("TEXT".into()),
+            response_column: Some("instruction".into()),
+            ..ReadOptions::default()
+        };
+        let recs = run(sample(), &Limits::default(), &opts).unwrap();
+        assert_eq!(
+            (recs[0].prompt.as_str(), recs[0].response.as_deref()),
+            ("t1", Some("a"))
+        );
+        let opts = ReadOptions {
+            response_column: Some("nope".into()),
+            ..ReadOptions::default()
+        };
+        assert_eq!(
+            err(sample(), &Limits::default(), &opts),
+            "d.parquet: no response column: expected a column named `nope` (--response-column), \
+             found top-level columns [\"ID\", \"instruction\", \"output\", \"generator\", \"text\"]"
+        );
+        let opts = ReadOptions {
+            prompt_column: Some("id".into()),
+            ..ReadOptions::default()
+        };
+        assert_eq!(
+            err(sample(), &Limits::default(), &opts),
+            "d.parquet: prompt column `ID` holds INT64, expected strings"
+        );
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let l = Limits {
+            max_records: 2,
+            ..Limits::default()
+        };
+        let o = ReadOptions::default();
+        assert_eq!(
+            err(sample(), &l, &o),
+            "d.parquet: limit `max_records` (2) exceeded; raise it with the matching option if the file is trusted"
+        );
+        let l = Limits {
+            max_line_bytes: 1,
+            ..Limits::default()
+        };
+        assert!(err(sample(), &l, &o).starts_with("d.parquet:1: limit `max_line_bytes` (1)"));
+    }
+
+    #[test]
+    fn bad_files_are_errors_not_panics() {
+        let o = ReadOptions::default();
+        let l = Limits::default();
+        let bad = write(
+            &[
+                Col::Str("prompt", vec![Some(b"ok"), Some(b"\xff")]),
+                Col::Str("response", vec![Some(b"r"), Some(b"r")]),
+            ],
+            10,
+        );
+        assert_eq!(
+            err(bad, &l, &o),
+            "d.parquet:2: field `prompt`: expected UTF-8 text, found invalid UTF-8"
+        );
+        let full = sample();
+        for cut in [4, 12, full.len() / 2, full.len() - 9] {
+            let mut v = full[..cut].to_vec();
+            v.extend_from_slice(&full[full.len() - 8..]);
+            let e = err(bytes::Bytes::from(v), &l, &o);
+            assert!(e.starts_with("d.parquet: malformed Parquet"), "{cut}: {e}");
+        }
+        let e = err(bytes::Bytes::from_static(b"PAR1"), &l, &o);
+        assert!(e.starts_with("d.parquet: malformed Parquet"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn damaged_files_never_panic(at in 0usize..2000, byte in 0u8..=255) {
+            let mut v = sample().to_vec();
+            let i = at % v.len();
+            v[i] = byte;
+            let _ = run(bytes::Bytes::from(v), &Limits::default(), &ReadOptions::default());
+        }
+    }
 }
