@@ -11,6 +11,12 @@
 //! response (a request file), when it is the conversation's only exchange
 //! or `all_turns` is set. The file is JSONL (one conversation per line) or
 //! one JSON array of conversations.
+//!
+//! Records carry no probe id: a conversation's `id` names it within one
+//! dataset (ShareGPT's `QWJhYvA_0`), not a probe that other models answered
+//! under the same name, so it goes to metadata and conversations align with
+//! other datasets by prompt. With `all_turns`, metadata `exchange` gives
+//! the 1-based exchange number.
 
 use std::path::Path;
 
@@ -75,10 +81,9 @@ fn conversation(
     let turns = loc.need(o, style.list, "an array of turns", Value::as_array)?;
     let base = Record {
         model: loc.opt_str(o, "model")?,
-        metadata: jsonutil::metadata(o, &[style.list, "id", "model"]),
+        metadata: jsonutil::metadata(o, &[style.list, "model"]),
         ..Record::default()
     };
-    let id = loc.get(o, "id", "a string or an integer", jsonutil::id_text)?;
     let pairs = exchanges(loc, turns, style, all_turns)?;
     if pairs.is_empty() {
         return Err(InputError::Field {
@@ -93,7 +98,9 @@ fn conversation(
         let mut r = base.clone();
         r.prompt = prompt;
         r.response = response;
-        r.probe_id = id.as_ref().map(|id| format!("{id}/{}", k + 1));
+        if all_turns {
+            r.metadata.insert("exchange".into(), (k + 1).to_string());
+        }
         out.push(r);
     }
     Ok(())

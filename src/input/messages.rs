@@ -3,9 +3,8 @@
 //! line, `{"messages": [{"role": "system"|"user"|"assistant", "content":
 //! ...}, ...]}`, `content` a string or an array of `{"type": "text"}`
 //! parts. A JSON array of such objects is accepted too. Exchanges are
-//! taken as described in `conversation.rs`; `id` and `model`, when
-//! present, give the probe id (`<id>/<exchange>`) and the model, other
-//! top-level keys go to metadata.
+//! taken as described in `conversation.rs`; `model`, when present, gives
+//! the model, other top-level keys (`id` included) go to metadata.
 
 use std::path::Path;
 
@@ -61,7 +60,7 @@ mod tests {
             .iter()
             .map(|r| {
                 (
-                    r.probe_id.as_deref(),
+                    r.metadata["exchange"].as_str(),
                     r.prompt.as_str(),
                     r.response.as_deref(),
                 )
@@ -69,12 +68,13 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [
-                (Some("7/1"), "Hi?", Some("Hello.")),
-                (Some("7/2"), "More", Some("No."))
-            ]
+            [("1", "Hi?", Some("Hello.")), ("2", "More", Some("No."))]
         );
         assert_eq!(recs[1].model.as_deref(), Some("m"));
+        assert_eq!(
+            (recs[0].probe_id.as_deref(), recs[0].metadata["id"].as_str()),
+            (None, "7")
+        );
     }
 
     #[test]

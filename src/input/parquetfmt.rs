@@ -21,7 +21,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use parquet::basic::Type as Physical;
+use parquet::basic::{Compression, Type as Physical};
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType};
 use parquet::file::reader::{ChunkReader, FileReader, RowGroupReader, SerializedFileReader};
@@ -232,6 +232,25 @@ fn row_group(
     Ok(())
 }
 
+/// Only the codecs this build links (see Cargo.toml) can be read; say so
+/// plainly rather than "malformed".
+fn codec_supported(path: &Path, column: &str, c: Compression) -> Result<(), InputError> {
+    match c {
+        Compression::UNCOMPRESSED | Compression::SNAPPY => Ok(()),
+        other => {
+            let codec = format!("{other:?}");
+            let codec = codec.split('(').next().unwrap_or_default();
+            Err(InputError::Unusable {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "column `{column}` is compressed with {codec}; lineage reads uncompressed \
+                     and snappy Parquet only (re-save it with snappy, pyarrow's default)"
+                ),
+            })
+        }
+    }
+}
+
 /// The `rows` values of leaf column `i` as text (`None` for null).
 fn column_text(
     path: &Path,
@@ -252,6 +271,7 @@ fn column_text(
         });
     }
     let name = chunk.column_descr().name().to_string();
+    codec_supported(path, &name, chunk.compression())?;
     let reader = rg.get_column_reader(i).map_err(|e| malformed(path, e))?;
     let max_def = chunk.column_descr().max_def_level();
     let text = |row: usize, v: &ByteArray| {
@@ -332,7 +352,6 @@ fn values<T: DataType>(
 mod tests {
     use std::sync::Arc;
 
-    use parquet::basic::Compression;
     use parquet::data_type::{ByteArrayType, Int64Type};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -522,6 +541,16 @@ mod tests {
         }
         let e = err(bytes::Bytes::from_static(b"PAR1"), &l, &o);
         assert!(e.starts_with("d.parquet: malformed Parquet"), "{e}");
+    }
+
+    #[test]
+    fn other_codecs_are_named() {
+        let e = codec_supported(Path::new("d.parquet"), "output", Compression::LZ4).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.parquet: column `output` is compressed with LZ4; lineage reads uncompressed \
+             and snappy Parquet only (re-save it with snappy, pyarrow's default)"
+        );
     }
 
     proptest::proptest! {

@@ -49,7 +49,7 @@ mod tests {
             .iter()
             .map(|r| {
                 (
-                    r.probe_id.as_deref(),
+                    r.metadata["id"].as_str(),
                     r.prompt.as_str(),
                     r.response.as_deref(),
                     r.line,
@@ -59,8 +59,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                (Some("QWJ_0/1"), "Hi?", Some("Hello."), 1),
-                (Some("2/1"), "Q", Some("A"), 2)
+                ("QWJ_0", "Hi?", Some("Hello."), 1),
+                ("2", "Q", Some("A"), 2)
             ]
         );
         assert_eq!(recs[1].metadata["lang"], "en");
@@ -72,7 +72,7 @@ mod tests {
         let line = r#"{"conversations": [{"from": "user", "value": "a"}, {"from": "assistant", "value": "b"}]}"#;
         let recs = run(&format!("{line}\r\n{line}\r\n"), false).unwrap();
         assert_eq!(
-            (recs.len(), recs[1].line, recs[1].probe_id.as_deref()),
+            (recs.len(), recs[1].line, recs[0].probe_id.as_deref()),
             (2, 2, None)
         );
     }
