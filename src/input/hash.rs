@@ -14,16 +14,7 @@ pub fn sha256_file(path: &std::path::Path, max: u64) -> std::io::Result<Option<S
     use std::io::Read;
     let mut file = std::fs::File::open(path)?.take(max.saturating_add(1));
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        total = total.saturating_add(n as u64);
-        hasher.update(&buf[..n]);
-    }
+    let total = std::io::copy(&mut file, &mut hasher)?;
     Ok((total <= max).then(|| hex::encode(hasher.finalize())))
 }
 
@@ -44,6 +35,15 @@ pub fn prompt_key(prompt: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_file_hash_matches_and_stops_at_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, b"abc").unwrap();
+        assert_eq!(sha256_file(&p, 3).unwrap(), Some(sha256_hex(b"abc")));
+        assert_eq!(sha256_file(&p, 2).unwrap(), None);
+    }
 
     #[test]
     fn sha256_of_empty_is_known() {

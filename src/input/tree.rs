@@ -38,8 +38,9 @@ pub fn model_name(path: &Path) -> Option<String> {
 /// `model_outputs.json` of each subfolder that has one.
 pub fn dataset_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let p = entry?.path();
+    // Unreadable entries are skipped, as a plain listing would.
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let p = entry.path();
         if p.is_dir() {
             let inner = p.join(ALPACA_EVAL_FILE);
             if inner.is_file() {
