@@ -95,12 +95,13 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             input,
             format,
             limits,
+            read,
             out,
         } => {
             let name = input
                 .file_stem()
                 .map_or("input".into(), |s| s.to_string_lossy().into_owned());
-            let ds = input::load(&name, &input, format, &limits)?;
+            let ds = input::load_with(&name, &input, format, &limits, &read)?;
             let (bytes, tally) = refusal_lines(&ds.records)?;
             emit(out.as_deref(), &bytes)?;
             if !quiet {

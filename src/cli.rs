@@ -169,6 +169,8 @@ pub struct MatrixArgs {
     pub bootstrap: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +261,8 @@ pub struct RefusalsArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -329,6 +333,8 @@ pub struct CompareArgs {
     pub calibration: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +388,39 @@ pub struct CalibrateArgs {
     pub format: Option<Format>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Options some input formats take (docs/formats.md), shared by every
+/// command that reads datasets.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// FastChat question file (default: question.jsonl beside the answers'
+    /// folder, as MT-Bench and Arena-Hard publish them).
+    #[arg(long, value_name = "FILE")]
+    pub questions: Option<PathBuf>,
+    /// messages/sharegpt: every user/assistant exchange of a conversation,
+    /// not only the first.
+    #[arg(long)]
+    pub all_turns: bool,
+    /// Parquet/CSV prompt column (default: prompt, instruction, question or input).
+    #[arg(long, value_name = "NAME")]
+    pub prompt_column: Option<String>,
+    /// Parquet/CSV response column (default: response, completion, output or answer).
+    #[arg(long, value_name = "NAME")]
+    pub response_column: Option<String>,
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> crate::input::ReadOptions {
+        crate::input::ReadOptions {
+            questions: self.questions.clone(),
+            all_turns: self.all_turns,
+            prompt_column: self.prompt_column.clone(),
+            response_column: self.response_column.clone(),
+        }
+    }
 }
 
 /// Caps on hostile input, shared by every command that reads datasets.
@@ -464,6 +503,7 @@ pub enum Command {
         input: PathBuf,
         format: Option<Format>,
         limits: Limits,
+        read: crate::input::ReadOptions,
         out: Option<PathBuf>,
     },
     ProbesList,
@@ -503,6 +543,7 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
             input: a.input,
             format: a.format,
             limits: a.limits.limits(),
+            read: a.read.options(),
             out: a.out,
         }),
         CliCommand::Probes(ProbesCommand::List) => Ok(Command::ProbesList),
@@ -655,6 +696,7 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.resampling = cfg.resampling.with_counts(a.seed, a.resamples, a.bootstrap);
     cfg.format = a.format;
     cfg.limits = a.limits.limits();
+    cfg.read = a.read.options();
     cfg.scores = a.scores;
     cfg.calibration = a.calibration;
     check_unique(&cfg)?;
@@ -741,6 +783,7 @@ fn resolve_matrix(a: MatrixArgs) -> Result<Command, UsageError> {
     cfg.resampling = cfg.resampling.with_counts(a.seed, a.resamples, a.bootstrap);
     cfg.format = a.format;
     cfg.limits = a.limits.limits();
+    cfg.read = a.read.options();
     let mut seen = std::collections::BTreeSet::new();
     for m in cfg.inputs.iter().chain(&cfg.references) {
         if !seen.insert(m.name.as_str()) {
@@ -786,42 +829,32 @@ pub fn model_spec(arg: &str) -> Result<ModelSpec, UsageError> {
     Ok(ModelSpec { name, path })
 }
 
+/// The model's name: the file stem, or the folder of an AlpacaEval
+/// `model_outputs.json` (`crate::input::tree::model_name`).
 fn stem(p: &Path) -> Result<String, UsageError> {
-    p.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .ok_or_else(|| {
-            UsageError(format!(
-                "cannot name a model after {}: give NAME=PATH",
-                p.display()
-            ))
-        })
+    crate::input::tree::model_name(p).ok_or_else(|| {
+        UsageError(format!(
+            "cannot name a model after {}: give NAME=PATH",
+            p.display()
+        ))
+    })
 }
 
-/// Extensions picked up from a reference directory.
-const DATA_EXTENSIONS: &[&str] = &["json", "jsonl", "csv"];
-
-/// A reference argument: a file, or every data file in a directory (sorted,
-/// so the panel order and hence the report do not depend on the file
-/// system).
+/// A reference argument: a file, or every dataset in a directory (its
+/// data files and the `model_outputs.json` of each subfolder, as in an
+/// AlpacaEval `results/` tree; `crate::input::tree`), sorted so that the
+/// panel order and hence the report do not depend on the file system.
 fn expand_reference(arg: &str) -> Result<Vec<ModelSpec>, UsageError> {
     let spec = model_spec(arg)?;
     if !spec.path.is_dir() {
         return Ok(vec![spec]);
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&spec.path)
-        .map_err(|e| UsageError(format!("cannot list {}: {e}", spec.path.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| DATA_EXTENSIONS.contains(&e))
-        })
-        .collect();
-    files.sort();
+    let files = crate::input::tree::dataset_files(&spec.path)
+        .map_err(|e| UsageError(format!("cannot list {}: {e}", spec.path.display())))?;
     if files.is_empty() {
         return Err(UsageError(format!(
-            "{}: no .json, .jsonl or .csv files in this directory",
+            "{}: no .json, .jsonl, .csv or .parquet files in this directory, \
+             and no subfolder with a model_outputs.json",
             spec.path.display()
         )));
     }

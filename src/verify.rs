@@ -141,6 +141,7 @@ pub fn config_of(r: &Report) -> anyhow::Result<CompareConfig> {
     let p = &r.parameters;
     cfg.alpha = p.alpha;
     cfg.resampling = Resampling::of(p);
+    cfg.read = p.read_options.clone();
     cfg.format = match p.format.as_deref() {
         None => None,
         Some(f) => Some(

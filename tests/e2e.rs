@@ -13,6 +13,7 @@ mod calibration;
 mod cli;
 mod determinism;
 mod distribution_cli;
+mod formats_cli;
 mod html;
 mod html_browser;
 mod layers;

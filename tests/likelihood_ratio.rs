@@ -251,6 +251,8 @@ fn shipped_calibrations_load_and_the_readme_example_runs() {
         .args(["--resamples", "199", "--bootstrap", "100", "--out", s(&out)])
         .assert()
         .code(0)
-        .stdout(predicates::str::contains("student-b1: distilled-from teacher-b"));
+        .stdout(predicates::str::contains(
+            "student-b1: distilled-from teacher-b",
+        ));
     assert!(ex.is_dir());
 }

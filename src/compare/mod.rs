@@ -53,6 +53,8 @@ pub struct CompareConfig {
     pub scores: Vec<PathBuf>,
     /// Calibration file of `lineage calibrate` (`--calibration`).
     pub calibration: Option<PathBuf>,
+    /// Options of the formats that take some (`--questions`, ...).
+    pub read: input::ReadOptions,
 }
 
 impl CompareConfig {
@@ -68,6 +70,7 @@ impl CompareConfig {
             limits: Limits::default(),
             scores: Vec::new(),
             calibration: None,
+            read: input::ReadOptions::default(),
         }
     }
 }
@@ -91,7 +94,7 @@ pub fn load_all(cfg: &CompareConfig, progress: &Progress) -> Result<Vec<Dataset>
     let out: Vec<Result<Dataset, InputError>> = specs
         .par_iter()
         .map(|s| {
-            let d = input::load(&s.name, &s.path, cfg.format, &cfg.limits);
+            let d = input::load_with(&s.name, &s.path, cfg.format, &cfg.limits, &cfg.read);
             bar.inc(1);
             d
         })
@@ -161,7 +164,10 @@ pub fn analyse_with(
             version: env!("CARGO_PKG_VERSION").into(),
             git_commit: env!("LINEAGE_GIT_COMMIT").into(),
         },
-        parameters: parameters(cfg.format, cfg.alpha, rs),
+        parameters: Parameters {
+            read_options: cfg.read.clone(),
+            ..parameters(cfg.format, cfg.alpha, rs)
+        },
         inputs: inputs(datasets, &corpus, nt)
             .into_iter()
             .chain(scores.iter().map(score_input))
@@ -387,6 +393,7 @@ pub fn parameters(format: Option<Format>, alpha: f64, rs: Resampling) -> Paramet
         format: format.map(|f| f.as_str().to_string()),
         extractors: extractors.iter().map(|e| e.name().to_string()).collect(),
         family_weights: weights,
+        read_options: input::ReadOptions::default(),
     }
 }
 

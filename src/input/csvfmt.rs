@@ -17,7 +17,7 @@ use std::path::Path;
 use csv::{ReaderBuilder, StringRecord};
 
 use super::jsonutil::{check_count, check_len, limit_error, non_empty};
-use super::{InputError, Limits, Record};
+use super::{InputError, Limits, ReadOptions, Record};
 
 const PROMPT: &[&str] = &["prompt", "instruction", "question", "input"];
 const RESPONSE: &[&str] = &["response", "completion", "output", "answer"];
@@ -25,7 +25,19 @@ const ID: &[&str] = &["probe_id", "id"];
 const CATEGORY: &[&str] = &["category", "type"];
 const MODEL: &[&str] = &["model", "generator"];
 
+#[cfg(test)]
 pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, InputError> {
+    parse_named(path, text, limits, &ReadOptions::default())
+}
+
+/// [`parse`] with the prompt and response columns named by
+/// `--prompt-column` and `--response-column` when given.
+pub fn parse_named(
+    path: &Path,
+    text: &str,
+    limits: &Limits,
+    opts: &ReadOptions,
+) -> Result<Vec<Record>, InputError> {
     if text.trim().is_empty() {
         return non_empty(path, Vec::new());
     }
@@ -37,7 +49,7 @@ pub fn parse(path: &Path, text: &str, limits: &Limits) -> Result<Vec<Record>, In
         .clone();
     let header_line = lines.line_at(text, headers.position().map_or(0, |p| p.byte()));
     check_len(path, header_line, to_usize(rdr.position().byte()), limits)?;
-    let cols = Columns::find(path, header_line, &headers)?;
+    let cols = Columns::find(path, header_line, &headers, opts)?;
     let mut out = Vec::new();
     let mut row = StringRecord::new();
     let mut metadata_bytes = 0usize;
@@ -167,7 +179,12 @@ struct Columns {
 }
 
 impl Columns {
-    fn find(path: &Path, line: u64, headers: &StringRecord) -> Result<Self, InputError> {
+    fn find(
+        path: &Path,
+        line: u64,
+        headers: &StringRecord,
+        opts: &ReadOptions,
+    ) -> Result<Self, InputError> {
         let missing = |field: &str, expected| InputError::Field {
             path: path.to_path_buf(),
             line,
@@ -175,19 +192,35 @@ impl Columns {
             expected,
             found: format!("columns {:?}", headers.iter().collect::<Vec<_>>()),
         };
-        Ok(Columns {
-            prompt: column(headers, PROMPT).ok_or_else(|| {
+        let named = |given: &Option<String>, field: &str, expected| {
+            let g = given.as_deref().unwrap_or_default();
+            column(headers, &[g]).ok_or_else(|| missing(field, expected))
+        };
+        let prompt = match &opts.prompt_column {
+            g @ Some(_) => named(g, "prompt column", "the column named by --prompt-column")?,
+            None => column(headers, PROMPT).ok_or_else(|| {
                 missing(
                     "prompt column",
                     "a column named prompt, instruction, question or input",
                 )
             })?,
-            response: column(headers, RESPONSE).ok_or_else(|| {
+        };
+        let response = match &opts.response_column {
+            g @ Some(_) => named(
+                g,
+                "response column",
+                "the column named by --response-column",
+            )?,
+            None => column(headers, RESPONSE).ok_or_else(|| {
                 missing(
                     "response column",
                     "a column named response, completion, output or answer",
                 )
             })?,
+        };
+        Ok(Columns {
+            prompt,
+            response,
             id: column(headers, ID),
             category: column(headers, CATEGORY),
             model: column(headers, MODEL),
@@ -306,6 +339,29 @@ mod tests {
             "{e}"
         );
         assert!(err("prompt,label\na,b\n").contains("`response column`"));
+    }
+
+    #[test]
+    fn columns_can_be_named() {
+        let opts = ReadOptions {
+            prompt_column: Some("Text".into()),
+            response_column: Some("prompt".into()),
+            ..ReadOptions::default()
+        };
+        let p = Path::new("x.csv");
+        let l = Limits::default();
+        let recs = parse_named(p, "prompt,text\na,b\n", &l, &opts).unwrap();
+        assert_eq!(
+            (recs[0].prompt.as_str(), recs[0].response.as_deref()),
+            ("b", Some("a"))
+        );
+        let e = parse_named(p, "prompt,x\na,b\n", &l, &opts).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "x.csv:1: field `prompt column`: expected the column named by --prompt-column"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub enum InputError {
     },
     #[error("{path}: cannot tell the format ({reason}); pass --format")]
     UnknownFormat { path: PathBuf, reason: String },
+    /// A file that cannot be used as a whole: a malformed Parquet file, a
+    /// missing column, FastChat answers without their question file.
+    #[error("{path}: {reason}")]
+    Unusable { path: PathBuf, reason: String },
     #[error("{path}: no records found")]
     Empty { path: PathBuf },
     #[error("{path}{}: limit `{limit}` ({value}) exceeded; raise it with the matching option if the file is trusted", line.map(|l| format!(":{l}")).unwrap_or_default())]

@@ -165,6 +165,73 @@ where
     non_empty(path, out)
 }
 
+/// [`parse_lines`] for formats where one line can yield several records
+/// (one per conversation turn): `records` appends them to the output and
+/// each gets the line's number; `max_records` counts every record.
+pub(super) fn parse_lines_multi<F>(
+    path: &Path,
+    text: &str,
+    limits: &Limits,
+    mut records: F,
+) -> Result<Vec<Record>, InputError>
+where
+    F: FnMut(&Loc, &Object, &mut Vec<Record>) -> Result<(), InputError>,
+{
+    let mut out = Vec::new();
+    for (i, s) in text.lines().enumerate() {
+        let line = line_no(i);
+        check_len(path, line, s.len(), limits)?;
+        if s.trim().is_empty() {
+            continue;
+        }
+        check_count(path, line, out.len(), limits)?;
+        if too_deep(s, limits.max_json_depth).is_some() {
+            return Err(limit_error(
+                path,
+                Some(line),
+                "max_json_depth",
+                limits.max_json_depth,
+            ));
+        }
+        let value: Value = serde_json::from_str(s).map_err(|e| json_error(path, line, &e))?;
+        let loc = Loc::new(path, line);
+        let before = out.len();
+        records(&loc, loc.as_object(&value)?, &mut out)?;
+        if out.len() > limits.max_records {
+            return Err(limit_error(
+                path,
+                Some(line),
+                "max_records",
+                limits.max_records,
+            ));
+        }
+        for r in out.iter_mut().skip(before) {
+            r.line = line;
+        }
+    }
+    non_empty(path, out)
+}
+
+/// An identifier given as a string or an integer, as text.
+pub(super) fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Text of a message's content: a string, the text parts of an array, or
+/// `None` for null or absent.
+pub(super) fn content_text(loc: &Loc, o: &Object, key: &str) -> Result<Option<String>, InputError> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Array(parts)) => text_blocks(&loc.at(key), parts).map(Some),
+        other => Err(loc.wrong(key, "a string or an array of parts", other)),
+    }
+}
+
 /// How a JSON value is named in "expected X, found Y" messages.
 pub(super) fn type_name(v: Option<&Value>) -> &'static str {
     match v {

@@ -11,13 +11,21 @@ pub mod align;
 pub mod error;
 pub mod hash;
 pub mod sniff;
+pub mod tree;
 
 mod alpaca;
 mod anthropic;
 mod canonical;
+mod conversation;
 mod csvfmt;
+mod fastchat;
+mod jsonarray;
 mod jsonutil;
+mod messages;
 mod openai;
+mod options;
+mod parquetfmt;
+mod sharegpt;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +33,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use error::InputError;
+pub use options::ReadOptions;
 
 /// One token's log-probability, with optional top-k alternatives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +87,14 @@ pub enum Format {
     OpenaiBatch,
     /// Anthropic Message Batches results JSONL.
     AnthropicBatch,
+    /// FastChat (MT-Bench, Arena-Hard) answer JSONL plus its question file.
+    Fastchat,
+    /// Chat-message JSONL (`{"messages": [...]}`, OpenAI fine-tuning).
+    Messages,
+    /// ShareGPT conversations (`{"conversations": [...]}`), array or JSONL.
+    Sharegpt,
+    /// Parquet (e.g. Hugging Face dataset exports).
+    Parquet,
 }
 
 impl Format {
@@ -88,6 +105,10 @@ impl Format {
             Format::Csv => "csv",
             Format::OpenaiBatch => "openai-batch",
             Format::AnthropicBatch => "anthropic-batch",
+            Format::Fastchat => "fastchat",
+            Format::Messages => "messages",
+            Format::Sharegpt => "sharegpt",
+            Format::Parquet => "parquet",
         }
     }
 }
@@ -140,8 +161,24 @@ pub fn load(
     format: Option<Format>,
     limits: &Limits,
 ) -> Result<Dataset, InputError> {
+    load_with(name, path, format, limits, &ReadOptions::default())
+}
+
+/// [`load`] with the options some formats take (question file, turns,
+/// columns). A Parquet file is read from disk a row group at a time rather
+/// than whole.
+pub fn load_with(
+    name: &str,
+    path: &Path,
+    format: Option<Format>,
+    limits: &Limits,
+    opts: &ReadOptions,
+) -> Result<Dataset, InputError> {
+    if format == Some(Format::Parquet) || (format.is_none() && starts_with_magic(path)) {
+        return load_parquet(name, path, limits, opts);
+    }
     let bytes = read_capped(path, limits)?;
-    load_bytes(name, path, &bytes, format, limits)
+    load_bytes_with(name, path, &bytes, format, limits, opts)
 }
 
 /// Load a dataset from bytes already in memory, exactly as [`load`] does
@@ -154,20 +191,40 @@ pub fn load_bytes(
     format: Option<Format>,
     limits: &Limits,
 ) -> Result<Dataset, InputError> {
+    load_bytes_with(name, path, bytes, format, limits, &ReadOptions::default())
+}
+
+/// [`load_bytes`] with reading options, as [`load_with`].
+pub fn load_bytes_with(
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+    format: Option<Format>,
+    limits: &Limits,
+    opts: &ReadOptions,
+) -> Result<Dataset, InputError> {
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.max_file_bytes {
         return Err(file_limit(path, limits));
     }
     let sha256 = hash::sha256_hex(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
-        path: path.to_path_buf(),
-        line: line_of_offset(bytes, e.valid_up_to()),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if format == Some(Format::Parquet) || (format.is_none() && bytes.starts_with(parquetfmt::MAGIC))
+    {
+        let data = bytes::Bytes::copy_from_slice(bytes);
+        let records = parquetfmt::parse(path, data, limits, opts)?;
+        return Ok(Dataset {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            sha256,
+            format: Format::Parquet,
+            records,
+        });
+    }
+    let text = decode(path, bytes)?;
     let format = match format {
         Some(f) => f,
         None => sniff::sniff(path, text)?,
     };
-    let records = parse(format, path, text, limits)?;
+    let records = parse_with(format, path, text, limits, opts)?;
     Ok(Dataset {
         name: name.to_string(),
         path: path.to_path_buf(),
@@ -184,13 +241,108 @@ pub fn parse(
     text: &str,
     limits: &Limits,
 ) -> Result<Vec<Record>, InputError> {
+    parse_with(format, path, text, limits, &ReadOptions::default())
+}
+
+/// [`parse`] with reading options. FastChat answers read their question
+/// file from disk (found from `path` unless `opts` names it).
+pub fn parse_with(
+    format: Format,
+    path: &Path,
+    text: &str,
+    limits: &Limits,
+    opts: &ReadOptions,
+) -> Result<Vec<Record>, InputError> {
     match format {
         Format::Jsonl => canonical::parse(path, text, limits),
         Format::Alpaca => alpaca::parse(path, text, limits),
-        Format::Csv => csvfmt::parse(path, text, limits),
+        Format::Csv => csvfmt::parse_named(path, text, limits, opts),
         Format::OpenaiBatch => openai::parse(path, text, limits),
         Format::AnthropicBatch => anthropic::parse(path, text, limits),
+        Format::Fastchat => {
+            let qpath = fastchat::question_file(path, opts)?;
+            let qbytes = read_capped(&qpath, limits)?;
+            let qtext = decode(&qpath, &qbytes)?;
+            parse_fastchat(path, text, &qpath, qtext, limits)
+        }
+        Format::Messages => messages::parse(path, text, limits, opts.all_turns),
+        Format::Sharegpt => sharegpt::parse(path, text, limits, opts.all_turns),
+        Format::Parquet => parquetfmt::parse(
+            path,
+            bytes::Bytes::copy_from_slice(text.as_bytes()),
+            limits,
+            opts,
+        ),
     }
+}
+
+/// FastChat answers `text` (file `path`) against the question file
+/// `qpath` holding `qtext`. Public so that fuzz targets can drive it
+/// without files.
+pub fn parse_fastchat(
+    path: &Path,
+    text: &str,
+    qpath: &Path,
+    qtext: &str,
+    limits: &Limits,
+) -> Result<Vec<Record>, InputError> {
+    let questions = fastchat::parse_questions(qpath, qtext, limits)?;
+    fastchat::parse(path, text, limits, &questions)
+}
+
+/// UTF-8 text of a file's bytes, without a leading byte-order mark.
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, InputError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
+        path: path.to_path_buf(),
+        line: line_of_offset(bytes, e.valid_up_to()),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// Whether the file starts with the Parquet magic (unreadable: no; the
+/// normal path then reports why).
+fn starts_with_magic(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4).read_exact(&mut head))
+        .is_ok()
+        && &head == parquetfmt::MAGIC
+}
+
+/// A Parquet file read from disk: hashed as a stream, then decoded a row
+/// group at a time, so it is never held in memory whole.
+fn load_parquet(
+    name: &str,
+    path: &Path,
+    limits: &Limits,
+    opts: &ReadOptions,
+) -> Result<Dataset, InputError> {
+    let io = |source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(InputError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if meta.len() > limits.max_file_bytes || !meta.is_file() {
+        return Err(file_limit(path, limits));
+    }
+    let sha256 = hash::sha256_file(path, limits.max_file_bytes)
+        .map_err(io)?
+        .ok_or_else(|| file_limit(path, limits))?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    let records = parquetfmt::parse(path, file, limits, opts)?;
+    Ok(Dataset {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        sha256,
+        format: Format::Parquet,
+        records,
+    })
 }
 
 /// The bytes of a regular file, refusing directories and anything over

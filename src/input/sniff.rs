@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::de::IgnoredAny;
+use serde::de::{Deserializer as _, IgnoredAny, SeqAccess, Visitor};
 
 use super::{Format, InputError};
 
@@ -18,8 +18,9 @@ pub fn sniff(path: &Path, text: &str) -> Result<Format, InputError> {
     from_extension(path).ok_or_else(|| InputError::UnknownFormat {
         path: path.to_path_buf(),
         reason: format!(
-            "content is neither a JSON array nor a JSON line with `prompt`, `custom_id` \
-             or `choices`, and the extension {} is not .csv, .json or .jsonl",
+            "content is neither Parquet, a JSON array nor a JSON line with `prompt`, \
+             `custom_id`, `choices`, `messages` or `conversations`, and the extension {} \
+             is not .csv, .json or .jsonl",
             path.extension().map_or("(none)".to_string(), |e| format!(
                 "`.{}`",
                 e.to_string_lossy()
@@ -29,25 +30,66 @@ pub fn sniff(path: &Path, text: &str) -> Result<Format, InputError> {
 }
 
 fn from_content(text: &str) -> Option<Format> {
+    if text.starts_with("PAR1") {
+        return Some(Format::Parquet);
+    }
     let text = text.trim_start();
     if text.starts_with('[') {
-        return Some(Format::Alpaca);
+        let keys = first_element_keys(text).unwrap_or_default();
+        return Some(if keys.contains_key("conversations") {
+            Format::Sharegpt
+        } else if keys.contains_key("messages") {
+            Format::Messages
+        } else {
+            Format::Alpaca
+        });
     }
     let first = text.lines().next()?;
     // IgnoredAny skips values without building them, so even a huge or
     // deeply nested first line costs no memory (serde_json stops at depth
     // 128 and we fall back to the extension).
-    let keys: BTreeMap<String, IgnoredAny> = serde_json::from_str(first).ok()?;
+    let keys: Keys = serde_json::from_str(first).ok()?;
     let has = |k: &str| keys.contains_key(k);
     if has("custom_id") && has("result") {
         Some(Format::AnthropicBatch)
+    } else if has("question_id") && has("choices") {
+        // FastChat answers also have `choices`, but no `custom_id`,
+        // `object` or `id`; their `question_id` tells them apart.
+        Some(Format::Fastchat)
     } else if (has("custom_id") && has("response")) || has("choices") {
         Some(Format::OpenaiBatch)
     } else if has("prompt") {
         Some(Format::Jsonl)
+    } else if has("messages") {
+        Some(Format::Messages)
+    } else if has("conversations") {
+        Some(Format::Sharegpt)
     } else {
         None
     }
+}
+
+type Keys = BTreeMap<String, IgnoredAny>;
+
+/// Top-level keys of the first element of a JSON array, without reading
+/// the rest (the visitor stops after one element; serde_json then reports
+/// the unread rest as an error, which is ignored).
+fn first_element_keys(text: &str) -> Option<Keys> {
+    struct First<'a>(&'a mut Option<Keys>);
+    impl<'de> Visitor<'de> for First<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            *self.0 = seq.next_element::<Keys>()?;
+            Ok(())
+        }
+    }
+    let mut keys = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let _ = de.deserialize_seq(First(&mut keys));
+    keys
 }
 
 fn from_extension(path: &Path) -> Option<Format> {
@@ -83,6 +125,31 @@ mod tests {
         assert_eq!(sniffed("x.json", own).unwrap(), Format::Jsonl);
     }
 
+    /// Issue 18: FastChat answers were taken for OpenAI batch output.
+    #[test]
+    fn new_formats_are_told_apart() {
+        let fc = r#"{"question_id": 81, "answer_id": "a", "model_id": "m", "choices": [{"index": 0, "turns": ["x"]}]}"#;
+        assert_eq!(sniffed("m.jsonl", fc).unwrap(), Format::Fastchat);
+        let chat = r#"{"messages": [{"role": "user", "content": "q"}]}"#;
+        assert_eq!(sniffed("x.jsonl", chat).unwrap(), Format::Messages);
+        let with_choices = r#"{"messages": [], "choices": []}"#;
+        assert_eq!(sniffed("x", with_choices).unwrap(), Format::OpenaiBatch);
+        let sg = r#"{"id": "1", "conversations": []}"#;
+        assert_eq!(sniffed("x.jsonl", sg).unwrap(), Format::Sharegpt);
+        let arr = format!("[{sg}, 5, ]");
+        assert_eq!(sniffed("x.json", &arr).unwrap(), Format::Sharegpt);
+        assert_eq!(
+            sniffed("x.json", &format!("\n[{chat}]")).unwrap(),
+            Format::Messages
+        );
+        assert_eq!(
+            sniffed("x.json", "[1, {\"messages\": 1}]").unwrap(),
+            Format::Alpaca
+        );
+        assert_eq!(sniffed("x.json", "[").unwrap(), Format::Alpaca);
+        assert_eq!(sniffed("x.csv", "PAR1\u{0}").unwrap(), Format::Parquet);
+    }
+
     #[test]
     fn extension_is_the_fallback() {
         assert_eq!(sniffed("a.CSV", "prompt,response\n").unwrap(), Format::Csv);
@@ -108,21 +175,27 @@ mod tests {
             .contains("(none)"));
     }
 
-    const FORMATS: [Format; 5] = [
+    /// Every format read from text alone (FastChat also needs its question
+    /// file, Parquet is binary: both have their own tests).
+    const FORMATS: [Format; 7] = [
         Format::Jsonl,
         Format::Alpaca,
         Format::Csv,
         Format::OpenaiBatch,
         Format::AnthropicBatch,
+        Format::Messages,
+        Format::Sharegpt,
     ];
 
     /// One small valid file per format, to be damaged at random below.
-    const SAMPLES: [&str; 5] = [
+    const SAMPLES: [&str; 7] = [
         r#"{"probe_id": 1, "prompt": "p", "logprobs": [{"token": "a", "logprob": -1, "top": []}]}"#,
         r#"[{"instruction": "i", "output": "o", "generator": "g", "dataset": "d"}]"#,
         "id,prompt,response\n1,\"a\nb\",c\n",
         r#"{"custom_id": "c", "messages": [{"role": "user", "content": [{"type": "text", "text": "q"}]}], "response": {"status_code": 200, "body": {"choices": [{"message": {"content": "a"}, "logprobs": {"content": [{"token": "a", "logprob": -1, "top_logprobs": [{"token": "b", "logprob": -2}]}]}}]}}}"#,
         r#"{"custom_id": "c", "params": {"messages": [{"role": "user", "content": "q"}]}, "result": {"type": "succeeded", "message": {"content": [{"type": "text", "text": "a"}]}}}"#,
+        r#"{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": [{"type": "text", "text": "q"}]}, {"role": "assistant", "content": "a"}]}"#,
+        r#"[{"id": 1, "conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "a"}]}]"#,
     ];
 
     fn parse_all(text: &str) {

@@ -13,7 +13,9 @@ use super::cache::{self, CachedRecord, Entry};
 use crate::compare::ModelSpec;
 use crate::fingerprint::channels::{self, Aligned, CHANNELS};
 use crate::fingerprint::{default_extractors, SparseVec};
-use crate::input::{self, align::AlignBy, hash::prompt_key, Format, InputError, Limits};
+use crate::input::{
+    self, align::AlignBy, hash::prompt_key, Format, InputError, Limits, ReadOptions,
+};
 use crate::progress::Progress;
 
 /// One input after loading: its identity and cached fingerprint.
@@ -27,14 +29,22 @@ pub struct Loaded {
 }
 
 /// Parameters that change the cached counts, part of every cache key.
-pub fn cache_params(format: Option<Format>) -> String {
+/// Reading options are named only when given, so the keys of plain runs
+/// stay as they were. (A FastChat question file is named by path, not by
+/// content: edit one and clear the cache.)
+pub fn cache_params(format: Option<Format>, read: &ReadOptions) -> String {
     let ex: Vec<&str> = default_extractors().iter().map(|e| e.name()).collect();
-    format!(
+    let mut p = format!(
         "extractors={};channels={};format={}",
         ex.join(","),
         CHANNELS.join(","),
         format.map_or("sniff", |f| f.as_str())
-    )
+    );
+    if !read.is_default() {
+        p.push_str(";read=");
+        p.push_str(&read.cache_tag());
+    }
+    p
 }
 
 /// Load every spec in parallel through the cache; the first error in
@@ -44,14 +54,15 @@ pub fn load_all(
     cache_dir: &Path,
     format: Option<Format>,
     limits: &Limits,
+    read: &ReadOptions,
     progress: &Progress,
 ) -> anyhow::Result<Vec<Loaded>> {
-    let params = cache_params(format);
+    let params = cache_params(format, read);
     let bar = progress.bar(specs.len() as u64, "fingerprinting");
     let out: Vec<anyhow::Result<Loaded>> = specs
         .par_iter()
         .map(|s| {
-            let r = load_one(s, cache_dir, &params, format, limits);
+            let r = load_one(s, cache_dir, &params, format, limits, read);
             bar.inc(1);
             r
         })
@@ -73,6 +84,7 @@ fn load_one(
     params: &str,
     format: Option<Format>,
     limits: &Limits,
+    read: &ReadOptions,
 ) -> anyhow::Result<Loaded> {
     let sha = hash_capped(&spec.path, limits)?;
     let key = cache::key(&sha, params);
@@ -86,7 +98,7 @@ fn load_one(
     if let Some(e) = cache::load(cache_dir, &key).filter(well_formed) {
         return Ok(loaded(e, true));
     }
-    let ds = input::load(&spec.name, &spec.path, format, limits)?;
+    let ds = input::load_with(&spec.name, &spec.path, format, limits, read)?;
     anyhow::ensure!(
         ds.sha256 == sha,
         "{} changed while it was being read",

@@ -41,6 +41,8 @@ pub struct MatrixConfig {
     pub alpha: f64,
     pub resampling: Resampling,
     pub limits: Limits,
+    /// Options of the formats that take some (`--questions`, ...).
+    pub read: crate::input::ReadOptions,
 }
 
 impl MatrixConfig {
@@ -54,6 +56,7 @@ impl MatrixConfig {
             alpha: 0.01,
             resampling: Resampling::MATRIX,
             limits: Limits::default(),
+            read: crate::input::ReadOptions::default(),
         }
     }
 
@@ -83,7 +86,14 @@ pub fn run_shard(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<RunI
         .filter(|(i, _)| i % n == k - 1)
         .map(|(_, s)| s)
         .collect();
-    let loaded = load::load_all(&specs, &cfg.cache, cfg.format, &cfg.limits, progress)?;
+    let loaded = load::load_all(
+        &specs,
+        &cfg.cache,
+        cfg.format,
+        &cfg.limits,
+        &cfg.read,
+        progress,
+    )?;
     Ok(info(&loaded))
 }
 
@@ -97,7 +107,14 @@ fn info(loaded: &[load::Loaded]) -> RunInfo {
 
 /// Load through the cache and analyse every pair.
 pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixReport, RunInfo)> {
-    let mut loaded = load::load_all(&cfg.specs(), &cfg.cache, cfg.format, &cfg.limits, progress)?;
+    let mut loaded = load::load_all(
+        &cfg.specs(),
+        &cfg.cache,
+        cfg.format,
+        &cfg.limits,
+        &cfg.read,
+        progress,
+    )?;
     let ri = info(&loaded);
     let al = load::align(&mut loaded);
     let n = loaded.len();
@@ -249,7 +266,10 @@ fn lineage_tree(ex: &pairs::Excess, names: &[String]) -> Tree {
 
 fn parameters(cfg: &MatrixConfig, rs: Resampling) -> MatrixParameters {
     MatrixParameters {
-        common: crate::compare::parameters(cfg.format, cfg.alpha, rs),
+        common: crate::report::schema::Parameters {
+            read_options: cfg.read.clone(),
+            ..crate::compare::parameters(cfg.format, cfg.alpha, rs)
+        },
         fingerprint_version: cache::FINGERPRINT_VERSION,
         rivals: pairs::RIVALS,
     }

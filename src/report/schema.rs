@@ -61,6 +61,10 @@ pub struct Parameters {
     pub extractors: Vec<String>,
     /// Weight of each family in the combined score used for ranking.
     pub family_weights: BTreeMap<String, f64>,
+    /// Reading options given for the inputs (question file, turns,
+    /// columns); absent when none was.
+    #[serde(default, skip_serializing_if = "crate::input::ReadOptions::is_default")]
+    pub read_options: crate::input::ReadOptions,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
