@@ -85,6 +85,10 @@ pub struct Canonical {
     pub transforms: Vec<String>,
     /// Why parts were not compared.
     pub notes: Vec<String>,
+    /// The estimated rotation Q̂ of B's residual stream (x_B = Q̂ x_A),
+    /// row-major d×d, when one was used; written to `rotation.f32le`.
+    #[serde(skip)]
+    pub estimated_rotation: Option<Vec<f64>>,
 }
 
 /// The estimated rotation (row-major d×d R with E_B ≈ E_A R) and its fit.
@@ -98,8 +102,45 @@ pub fn fit_rotation(a: &Checkpoint, b: &Checkpoint) -> Result<Option<(RotationFi
     }
     let d = ta.cols();
     let mut acc = vec![0f64; d * d];
-    let (mut naa, mut nbb) = (0f64, 0f64);
-    let per = (super::decode::CHUNK_ELEMS / d).max(1);
+    let (mut naa, mut dii) = (0f64, 0f64);
+    for_rows(a, ta, b, tb, |va, vb, n| {
+        naa += va.iter().map(|x| (*x as f64).powi(2)).sum::<f64>();
+        dii += va.iter().zip(vb).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum::<f64>();
+        add_at_b(&mut acc, va, n, d, vb, d).map_err(|e| algebra(a, ta, e))
+    })?;
+    let Some((rot, _)) = procrustes(&acc, d) else {
+        return Ok(None);
+    };
+    // The residual by a second pass: ‖A‖² + ‖B‖² − 2 tr Σ cancels
+    // catastrophically when the fit is close.
+    let r32 = to_f32(&rot);
+    let mut drr = 0f64;
+    for_rows(a, ta, b, tb, |va, vb, n| {
+        let ar = matmul(va, n, d, &r32, d).map_err(|e| algebra(a, ta, e))?;
+        drr += ar.iter().zip(vb).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum::<f64>();
+        Ok(())
+    })?;
+    let rel = |x: f64| (x / naa.max(f64::MIN_POSITIVE)).sqrt();
+    let storage = pair_allowance(ta.dtype, tb.dtype);
+    let fit = RotationFit {
+        identity_rel_residual: rel(dii),
+        rel_residual: rel(drr),
+        from_identity: from_identity(&rot, d),
+        allowance: storage.hypot(rotation_allowance(d)),
+        used: rel(drr) <= ROTATION_GATE,
+    };
+    Ok(Some((fit, rot)))
+}
+
+/// Both embeddings in matching row chunks: `f(a_rows, b_rows, n_rows)`.
+fn for_rows(
+    a: &Checkpoint,
+    ta: &TensorInfo,
+    b: &Checkpoint,
+    tb: &TensorInfo,
+    mut f: impl FnMut(&[f32], &[f32], usize) -> Result<()>,
+) -> Result<()> {
+    let per = (super::decode::CHUNK_ELEMS / ta.cols().max(1)).max(1);
     let (mut va, mut vb) = (Vec::new(), Vec::new());
     let mut r = 0;
     while r < ta.rows() {
@@ -108,24 +149,18 @@ pub fn fit_rotation(a: &Checkpoint, b: &Checkpoint) -> Result<Option<(RotationFi
         vb.clear();
         a.read_rows(ta, r, n, &mut va)?;
         b.read_rows(tb, r, n, &mut vb)?;
-        naa += va.iter().map(|x| (*x as f64).powi(2)).sum::<f64>();
-        nbb += vb.iter().map(|x| (*x as f64).powi(2)).sum::<f64>();
-        add_at_b(&mut acc, &va, n, d, &vb, d).map_err(|e| algebra(a, ta, e))?;
+        f(&va, &vb, n)?;
         r += n;
     }
-    let tr_id: f64 = (0..d).map(|i| acc[i * d + i]).sum();
-    let Some((rot, tr)) = procrustes(&acc, d) else {
-        return Ok(None);
-    };
-    let rel = |t: f64| ((naa + nbb - 2.0 * t).max(0.0) / naa.max(f64::MIN_POSITIVE)).sqrt();
-    let fit = RotationFit {
-        identity_rel_residual: rel(tr_id),
-        rel_residual: rel(tr),
-        from_identity: from_identity(&rot, d),
-        allowance: pair_allowance(ta.dtype, tb.dtype),
-        used: rel(tr) <= ROTATION_GATE,
-    };
-    Ok(Some((fit, rot)))
+    Ok(())
+}
+
+/// Rounding allowance of a rotation in f32: each rotated value is a sum of
+/// d products (relative error about u·√d, u = 2⁻²⁴), once when the copy
+/// was made and once when it is undone, plus the estimate's own error; we
+/// allow 10⁻⁶·√d (8·10⁻⁶ at d = 64, measured 3·10⁻⁶ on the test models).
+pub fn rotation_allowance(d: usize) -> f64 {
+    1e-6 * (d as f64).sqrt()
 }
 
 fn algebra(c: &Checkpoint, t: &TensorInfo, e: impl std::fmt::Display) -> WeightsError {
@@ -255,10 +290,15 @@ fn rel(a: &[f32], b: &[f32]) -> f64 {
 
 /// Compare layer `l` of A and B after undoing the transforms.
 fn layer(a: &Checkpoint, b: &Checkpoint, l: usize, dims: Dims, rot: Option<(&[f32], &[f32])>) -> Result<CanonLayer> {
-    let allowance = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"]
+    let storage = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"]
         .iter()
         .filter_map(|r| Some(pair_allowance(get(a, l, r)?.dtype, get(b, l, r)?.dtype)))
         .fold(0.0, f64::max);
+    let allowance = if rot.is_some() {
+        storage.hypot(rotation_allowance(dims.d))
+    } else {
+        storage
+    };
     let mut out = CanonLayer {
         layer: l,
         perm: None,
@@ -354,12 +394,17 @@ pub fn compare(a: &Checkpoint, b: &Checkpoint, batch: usize) -> Result<Canonical
     let lnp: Vec<f64> = layers.iter().filter_map(|l| l.perm_log10_p.map(|p| p * LN10)).collect();
     let perm_log10_p = (!lnp.is_empty()).then(|| fisher_ln(&lnp) / LN10);
     let transforms = seen(a, b, fit.as_ref().map(|f| &f.0), &layers);
+    // R maps A's rows to B's (E_B ≈ E_A R), so x_B = Rᵀ x_A: Q̂ = Rᵀ.
+    let estimated_rotation = fit.as_ref().filter(|f| f.0.used).map(|(_, r)| {
+        (0..d * d).map(|k| r[(k % d) * d + k / d]).collect()
+    });
     Ok(Canonical {
         rotation: fit.map(|f| f.0),
         layers,
         perm_log10_p,
         transforms,
         notes,
+        estimated_rotation,
     })
 }
 
