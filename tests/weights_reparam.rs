@@ -93,10 +93,27 @@ fn logit_gap(a: &Path, b: &Path) -> f64 {
             .unwrap()
             .unsqueeze(0)
             .unwrap();
-        let la: Vec<f32> = ma.net.forward(&t).unwrap().flatten_all().unwrap().to_vec1().unwrap();
-        let lb: Vec<f32> = mb.net.forward(&t).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+        let la: Vec<f32> = ma
+            .net
+            .forward(&t)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let lb: Vec<f32> = mb
+            .net
+            .forward(&t)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
         let scale = la.iter().fold(0f32, |m, x| m.max(x.abs())) as f64;
-        let gap = la.iter().zip(&lb).fold(0f32, |m, (x, y)| m.max((x - y).abs())) as f64;
+        let gap = la
+            .iter()
+            .zip(&lb)
+            .fold(0f32, |m, (x, y)| m.max((x - y).abs())) as f64;
         worst = worst.max(gap / scale);
     }
     worst
@@ -110,10 +127,21 @@ fn each_reparametrisation_is_function_preserving_and_seen_through() {
     let cases: [(&str, &[&str], &[&str]); 4] = [
         ("fold", &["--fold-norms"], &["norm folding"]),
         ("scale", &["--scale-seed", "2"], &["scaling"]),
-        ("rotate", &["--rotate-seed", "1"], &["rotation", "norm folding"]),
+        (
+            "rotate",
+            &["--rotate-seed", "1"],
+            &["rotation", "norm folding"],
+        ),
         (
             "all",
-            &["--rotate-seed", "1", "--scale-seed", "2", "--permute-seed", "3"],
+            &[
+                "--rotate-seed",
+                "1",
+                "--scale-seed",
+                "2",
+                "--permute-seed",
+                "3",
+            ],
             &["rotation", "norm folding", "scaling", "permutation"],
         ),
     ];
@@ -130,7 +158,10 @@ fn each_reparametrisation_is_function_preserving_and_seen_through() {
                 &b.join("rotation.f32le"),
                 &dir.join(format!("r-{name}")).join("rotation.f32le"),
             );
-            assert!(e < 1e-2, "{name}: rotation recovered with relative error {e}");
+            assert!(
+                e < 1e-2,
+                "{name}: rotation recovered with relative error {e}"
+            );
         }
     }
 }
@@ -144,7 +175,14 @@ fn composed_with_a_fine_tune_and_unrelated_pairs() {
     let b = transform(
         &root().join("finetuned"),
         &dir.join("ft"),
-        &["--rotate-seed", "5", "--scale-seed", "6", "--permute-seed", "7"],
+        &[
+            "--rotate-seed",
+            "5",
+            "--scale-seed",
+            "6",
+            "--permute-seed",
+            "7",
+        ],
     );
     let r = weights(&teacher, &b, &dir.join("r-ft"));
     assert_eq!(label(&r), "fine-tuned-derivative", "{}", r["verdict"]);
@@ -153,7 +191,13 @@ fn composed_with_a_fine_tune_and_unrelated_pairs() {
     // Same shapes, different seeds and data: unrelated, also when one side
     // is rotated and folded.
     let ind = root().join("independent");
-    assert_eq!(label(&weights(&teacher, &ind, &dir.join("r-ind"))), "unrelated");
+    assert_eq!(
+        label(&weights(&teacher, &ind, &dir.join("r-ind"))),
+        "unrelated"
+    );
     let rot = transform(&ind, &dir.join("ind-rot"), &["--rotate-seed", "1"]);
-    assert_eq!(label(&weights(&teacher, &rot, &dir.join("r-ind-rot"))), "unrelated");
+    assert_eq!(
+        label(&weights(&teacher, &rot, &dir.join("r-ind-rot"))),
+        "unrelated"
+    );
 }

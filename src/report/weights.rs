@@ -91,7 +91,10 @@ pub fn markdown(r: &WeightsReport) -> String {
         f(c.intrinsic.mlp_std_correlation)
     ));
     if !v.transforms.is_empty() {
-        s.push_str(&format!("Transforms seen: {}.\n\n", v.transforms.join(", ")));
+        s.push_str(&format!(
+            "Transforms seen: {}.\n\n",
+            v.transforms.join(", ")
+        ));
     }
     for n in &c.notes {
         s.push_str(&format!("Note: {n}\n\n"));
@@ -141,7 +144,11 @@ fn canonical_md(s: &mut String, k: &Canonical) {
     s.push_str(&format!(
         "Matched units after undoing (Fisher) log10 p = {}; transforms seen: {}.\n\n",
         f(k.perm_log10_p),
-        if k.transforms.is_empty() { "none".into() } else { k.transforms.join(", ") }
+        if k.transforms.is_empty() {
+            "none".into()
+        } else {
+            k.transforms.join(", ")
+        }
     ));
     for n in &k.notes {
         s.push_str(&format!("Note: {n}\n\n"));

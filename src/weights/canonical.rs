@@ -105,7 +105,11 @@ pub fn fit_rotation(a: &Checkpoint, b: &Checkpoint) -> Result<Option<(RotationFi
     let (mut naa, mut dii) = (0f64, 0f64);
     for_rows(a, ta, b, tb, |va, vb, n| {
         naa += va.iter().map(|x| (*x as f64).powi(2)).sum::<f64>();
-        dii += va.iter().zip(vb).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum::<f64>();
+        dii += va
+            .iter()
+            .zip(vb)
+            .map(|(x, y)| (*x as f64 - *y as f64).powi(2))
+            .sum::<f64>();
         add_at_b(&mut acc, va, n, d, vb, d).map_err(|e| algebra(a, ta, e))
     })?;
     let Some((rot, _)) = procrustes(&acc, d) else {
@@ -117,7 +121,11 @@ pub fn fit_rotation(a: &Checkpoint, b: &Checkpoint) -> Result<Option<(RotationFi
     let mut drr = 0f64;
     for_rows(a, ta, b, tb, |va, vb, n| {
         let ar = matmul(va, n, d, &r32, d).map_err(|e| algebra(a, ta, e))?;
-        drr += ar.iter().zip(vb).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum::<f64>();
+        drr += ar
+            .iter()
+            .zip(vb)
+            .map(|(x, y)| (*x as f64 - *y as f64).powi(2))
+            .sum::<f64>();
         Ok(())
     })?;
     let rel = |x: f64| (x / naa.max(f64::MIN_POSITIVE)).sqrt();
@@ -164,7 +172,11 @@ pub fn rotation_allowance(d: usize) -> f64 {
 }
 
 fn algebra(c: &Checkpoint, t: &TensorInfo, e: impl std::fmt::Display) -> WeightsError {
-    WeightsError::tensor(&c.files[t.file].path, &t.name, format!("linear algebra failed: {e}"))
+    WeightsError::tensor(
+        &c.files[t.file].path,
+        &t.name,
+        format!("linear algebra failed: {e}"),
+    )
 }
 
 /// One side's layer matrices, folded and (for B) rotated back.
@@ -203,7 +215,12 @@ fn get<'a>(c: &'a Checkpoint, l: usize, r: &str) -> Option<&'a TensorInfo> {
 
 /// Read a reader matrix, fold its norm into the columns and rotate back
 /// (W Rᵀ) when `rt` (Rᵀ) is given.
-fn reader(c: &Checkpoint, t: &TensorInfo, g: Option<&[f32]>, rt: Option<&[f32]>) -> Result<Vec<f32>> {
+fn reader(
+    c: &Checkpoint,
+    t: &TensorInfo,
+    g: Option<&[f32]>,
+    rt: Option<&[f32]>,
+) -> Result<Vec<f32>> {
     let d = t.cols();
     let mut v = c.read_all(t)?;
     if let Some(g) = g.filter(|g| g.len() == d) {
@@ -254,8 +271,11 @@ fn side(
     rot: Option<(&[f32], &[f32])>,
 ) -> Result<Option<Side>> {
     let (rm, rt) = (rot.map(|r| r.0), rot.map(|r| r.1));
-    let (Some(tg), Some(tu), Some(td)) = (get(c, l, "ffn_gate"), get(c, l, "ffn_up"), get(c, l, "ffn_down"))
-    else {
+    let (Some(tg), Some(tu), Some(td)) = (
+        get(c, l, "ffn_gate"),
+        get(c, l, "ffn_up"),
+        get(c, l, "ffn_down"),
+    ) else {
         return Ok(None);
     };
     let fg = norm(c, l, "ffn_norm")?;
@@ -263,9 +283,12 @@ fn side(
     let up = reader(c, tu, fg.as_deref(), rt)?;
     let down = writer(c, td, rm)?;
     let (mut qk, mut ov) = (None, None);
-    if let (Some(tq), Some(tk), Some(tv), Some(to)) =
-        (get(c, l, "attn_q"), get(c, l, "attn_k"), get(c, l, "attn_v"), get(c, l, "attn_output"))
-    {
+    if let (Some(tq), Some(tk), Some(tv), Some(to)) = (
+        get(c, l, "attn_q"),
+        get(c, l, "attn_k"),
+        get(c, l, "attn_v"),
+        get(c, l, "attn_output"),
+    ) {
         let fa = norm(c, l, "attn_norm")?;
         let q = reader(c, tq, fa.as_deref(), rt)?;
         let k = reader(c, tk, fa.as_deref(), rt)?;
@@ -276,7 +299,13 @@ fn side(
         let o = transpose(&writer(c, to, rm)?, to.rows(), to.cols());
         ov = head_sum(&o, &v, dims.d, dims.head_dim);
     }
-    Ok(Some(Side { gate, up, down, qk, ov }))
+    Ok(Some(Side {
+        gate,
+        up,
+        down,
+        qk,
+        ov,
+    }))
 }
 
 fn rel(a: &[f32], b: &[f32]) -> f64 {
@@ -289,11 +318,25 @@ fn rel(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// Compare layer `l` of A and B after undoing the transforms.
-fn layer(a: &Checkpoint, b: &Checkpoint, l: usize, dims: Dims, rot: Option<(&[f32], &[f32])>) -> Result<CanonLayer> {
-    let storage = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"]
-        .iter()
-        .filter_map(|r| Some(pair_allowance(get(a, l, r)?.dtype, get(b, l, r)?.dtype)))
-        .fold(0.0, f64::max);
+fn layer(
+    a: &Checkpoint,
+    b: &Checkpoint,
+    l: usize,
+    dims: Dims,
+    rot: Option<(&[f32], &[f32])>,
+) -> Result<CanonLayer> {
+    let storage = [
+        "attn_q",
+        "attn_k",
+        "attn_v",
+        "attn_output",
+        "ffn_gate",
+        "ffn_up",
+        "ffn_down",
+    ]
+    .iter()
+    .filter_map(|r| Some(pair_allowance(get(a, l, r)?.dtype, get(b, l, r)?.dtype)))
+    .fold(0.0, f64::max);
     let allowance = if rot.is_some() {
         storage.hypot(rotation_allowance(dims.d))
     } else {
@@ -321,12 +364,14 @@ fn layer(a: &Checkpoint, b: &Checkpoint, l: usize, dims: Dims, rot: Option<(&[f3
         return Ok(out);
     }
     let tg = get(a, l, "ffn_gate").expect("checked");
-    let (sigma, matched) = match_rows(sa.gate.clone(), sb.gate.clone(), d).map_err(|e| algebra(a, tg, e))?;
+    let (sigma, matched) =
+        match_rows(sa.gate.clone(), sb.gate.clone(), d).map_err(|e| algebra(a, tg, e))?;
     let (pu, _) = match_rows(sa.up.clone(), sb.up.clone(), d).map_err(|e| algebra(a, tg, e))?;
     let t = PermTest::from_matchings(&sigma, &pu, matched);
     out.perm_log10_p = Some(t.ln_p / LN10);
     out.perm = Some(t);
-    out.moved_units = Some(sigma.iter().enumerate().filter(|(i, j)| i != *j).count() as f64 / sigma.len() as f64);
+    out.moved_units =
+        Some(sigma.iter().enumerate().filter(|(i, j)| i != *j).count() as f64 / sigma.len() as f64);
     // Unit i of A against unit σ(i) of B: gate as is, up times the fitted
     // scale t_i, down columns divided by it.
     let n = dims.units;
@@ -336,7 +381,11 @@ fn layer(a: &Checkpoint, b: &Checkpoint, l: usize, dims: Dims, rot: Option<(&[f3
         let (ua, ub) = (&sa.up[i * d..(i + 1) * d], &sb.up[j * d..(j + 1) * d]);
         let dot: f64 = ua.iter().zip(ub).map(|(x, y)| *x as f64 * *y as f64).sum();
         let bb: f64 = ub.iter().map(|y| (*y as f64).powi(2)).sum();
-        let s = if bb > 0.0 && dot != 0.0 { dot / bb } else { 1.0 };
+        let s = if bb > 0.0 && dot != 0.0 {
+            dot / bb
+        } else {
+            1.0
+        };
         lsq += s.abs().ln().powi(2);
         for (x, y) in ga.iter().zip(gb) {
             num += (*x as f64 - *y as f64).powi(2);
@@ -391,13 +440,17 @@ pub fn compare(a: &Checkpoint, b: &Checkpoint, batch: usize) -> Result<Canonical
             .collect::<Result<Vec<_>>>()?;
         layers.extend(done);
     }
-    let lnp: Vec<f64> = layers.iter().filter_map(|l| l.perm_log10_p.map(|p| p * LN10)).collect();
+    let lnp: Vec<f64> = layers
+        .iter()
+        .filter_map(|l| l.perm_log10_p.map(|p| p * LN10))
+        .collect();
     let perm_log10_p = (!lnp.is_empty()).then(|| fisher_ln(&lnp) / LN10);
     let transforms = seen(a, b, fit.as_ref().map(|f| &f.0), &layers);
     // R maps A's rows to B's (E_B ≈ E_A R), so x_B = Rᵀ x_A: Q̂ = Rᵀ.
-    let estimated_rotation = fit.as_ref().filter(|f| f.0.used).map(|(_, r)| {
-        (0..d * d).map(|k| r[(k % d) * d + k / d]).collect()
-    });
+    let estimated_rotation = fit
+        .as_ref()
+        .filter(|f| f.0.used)
+        .map(|(_, r)| (0..d * d).map(|k| r[(k % d) * d + k / d]).collect());
     Ok(Canonical {
         rotation: fit.map(|f| f.0),
         layers,
@@ -409,27 +462,46 @@ pub fn compare(a: &Checkpoint, b: &Checkpoint, batch: usize) -> Result<Canonical
 }
 
 /// Names of the transforms the fit shows.
-fn seen(a: &Checkpoint, b: &Checkpoint, fit: Option<&RotationFit>, layers: &[CanonLayer]) -> Vec<String> {
+fn seen(
+    a: &Checkpoint,
+    b: &Checkpoint,
+    fit: Option<&RotationFit>,
+    layers: &[CanonLayer],
+) -> Vec<String> {
     let mut out = Vec::new();
     if fit.is_some_and(|f| f.used && f.from_identity > ROTATION_SEEN) {
         out.push("rotation".to_string());
     }
-    let norms_differ = a.tensors.iter().filter(|t| t.canonical.ends_with("norm.weight")).any(|t| {
-        let Some(u) = b.tensor(&t.canonical) else { return false };
-        match (a.read_all(t), b.read_all(u)) {
-            (Ok(x), Ok(y)) if x.len() == y.len() => rel(&x, &y) > 10.0 * pair_allowance(t.dtype, u.dtype),
-            _ => false,
-        }
-    });
+    let norms_differ = a
+        .tensors
+        .iter()
+        .filter(|t| t.canonical.ends_with("norm.weight"))
+        .any(|t| {
+            let Some(u) = b.tensor(&t.canonical) else {
+                return false;
+            };
+            match (a.read_all(t), b.read_all(u)) {
+                (Ok(x), Ok(y)) if x.len() == y.len() => {
+                    rel(&x, &y) > 10.0 * pair_allowance(t.dtype, u.dtype)
+                }
+                _ => false,
+            }
+        });
     if norms_differ {
         out.push("norm folding".into());
     }
     // Storage noise moves a fitted scale by about allowance/√d; the
     // scalings a transform uses are far larger (ln s of order 0.1–1).
-    if layers.iter().any(|l| l.unit_scale_log_rms.is_some_and(|s| s > SCALE_SEEN)) {
+    if layers
+        .iter()
+        .any(|l| l.unit_scale_log_rms.is_some_and(|s| s > SCALE_SEEN))
+    {
         out.push("scaling".into());
     }
-    if layers.iter().any(|l| l.moved_units.is_some_and(|m| m > 0.0)) {
+    if layers
+        .iter()
+        .any(|l| l.moved_units.is_some_and(|m| m > 0.0))
+    {
         out.push("permutation".into());
     }
     out

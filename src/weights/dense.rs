@@ -137,6 +137,9 @@ mod tests {
         let (r, _) = procrustes(&acc, d).unwrap();
         assert!(rel_diff(&r, &qt) < 1e-5, "{}", rel_diff(&r, &qt));
         assert!(from_identity(&r, d) > 0.5);
-        assert_eq!(transpose(&[1., 2., 3., 4., 5., 6.], 2, 3), vec![1., 4., 2., 5., 3., 6.]);
+        assert_eq!(
+            transpose(&[1., 2., 3., 4., 5., 6.], 2, 3),
+            vec![1., 4., 2., 5., 3., 6.]
+        );
     }
 }

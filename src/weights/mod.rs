@@ -16,8 +16,8 @@
 //!
 //! Method notes and their limits are in docs/weights.md.
 
-pub mod checkpoint;
 pub mod canonical;
+pub mod checkpoint;
 pub mod decode;
 pub mod dense;
 pub mod dtype;

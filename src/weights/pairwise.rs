@@ -191,7 +191,11 @@ pub fn fingerprint_mode(a: &Fingerprint, b: &Fingerprint) -> Comparison {
             .tensors
             .iter()
             .chain(&b.tensors)
-            .filter_map(|t| t.spectrum_note.as_ref().map(|n| format!("{}: {n}", t.canonical)))
+            .filter_map(|t| {
+                t.spectrum_note
+                    .as_ref()
+                    .map(|n| format!("{}: {n}", t.canonical))
+            })
             .collect(),
     }
 }

@@ -99,16 +99,35 @@ impl Reparam {
         for t in &ck.tensors {
             let known = matches!(
                 layer_role(&t.canonical).map(|x| x.1),
-                Some("attn_q" | "attn_k" | "attn_v" | "attn_output" | "ffn_gate" | "ffn_up" | "ffn_down" | "attn_norm" | "ffn_norm")
-            ) || ["token_embd.weight", "output.weight", "output_norm.weight"].contains(&t.canonical.as_str())
+                Some(
+                    "attn_q"
+                        | "attn_k"
+                        | "attn_v"
+                        | "attn_output"
+                        | "ffn_gate"
+                        | "ffn_up"
+                        | "ffn_down"
+                        | "attn_norm"
+                        | "ffn_norm"
+                )
+            ) || ["token_embd.weight", "output.weight", "output_norm.weight"]
+                .contains(&t.canonical.as_str())
                 || (t.canonical.ends_with(".bias") && cfg.rotate_seed.is_none());
             if cfg.any() && !known {
-                bail!("{}: cannot re-parametrise tensor {} (not a Llama-family role)", ck.path.display(), t.name);
+                bail!(
+                    "{}: cannot re-parametrise tensor {} (not a Llama-family role)",
+                    ck.path.display(),
+                    t.name
+                );
             }
         }
         let mut norms = BTreeMap::new();
         if cfg.folds() {
-            for t in ck.tensors.iter().filter(|t| t.canonical.ends_with("norm.weight")) {
+            for t in ck
+                .tensors
+                .iter()
+                .filter(|t| t.canonical.ends_with("norm.weight"))
+            {
                 norms.insert(t.canonical.clone(), ck.read_all(t)?);
             }
         }
@@ -117,17 +136,25 @@ impl Reparam {
         let qt = q.as_deref().map(|q| transpose(q, d, d));
         let (hd, group) = match (c.head_dim, c.num_attention_heads, c.num_key_value_heads) {
             (Some(hd), Some(h), Some(kv)) if kv > 0 && h % kv == 0 && hd % 2 == 0 => (hd, h / kv),
-            _ if cfg.scale_seed.is_some() => bail!("{}: --scale-seed needs the head size and head counts (config.json / metadata)", ck.path.display()),
+            _ if cfg.scale_seed.is_some() => bail!(
+                "{}: --scale-seed needs the head size and head counts (config.json / metadata)",
+                ck.path.display()
+            ),
             _ => (0, 1),
         };
         let mut scales = Vec::new();
         if let Some(seed) = cfg.scale_seed {
             for l in 0..ck.n_layers() {
-                let rows = |r: &str| ck.tensor(&format!("blk.{l}.{r}.weight")).map_or(0, |t| t.rows());
+                let rows = |r: &str| {
+                    ck.tensor(&format!("blk.{l}.{r}.weight"))
+                        .map_or(0, |t| t.rows())
+                };
                 let kvr = rows("attn_k");
                 let half = scale_vec(seed, &format!("qk.{l}"), kvr / 2);
                 // One scale per RoPE pair (j, j + hd/2) of each kv head.
-                let qk = (0..kvr).map(|r| half[(r / hd) * (hd / 2) + (r % hd) % (hd / 2)]).collect();
+                let qk = (0..kvr)
+                    .map(|r| half[(r / hd) * (hd / 2) + (r % hd) % (hd / 2)])
+                    .collect();
                 scales.push(Scales {
                     mlp: scale_vec(seed, &format!("mlp.{l}"), rows("ffn_up")),
                     v: scale_vec(seed, &format!("v.{l}"), rows("attn_v")),
@@ -136,7 +163,18 @@ impl Reparam {
             }
         }
         let synth_output = cfg.folds() && ck.tensor("output.weight").is_none();
-        Ok(Reparam { fold: cfg.folds(), d, qt, q, rotation, norms, scales, head_dim: hd, group, synth_output })
+        Ok(Reparam {
+            fold: cfg.folds(),
+            d,
+            qt,
+            q,
+            rotation,
+            norms,
+            scales,
+            head_dim: hd,
+            group,
+            synth_output,
+        })
     }
 
     /// The norm folded into a reader, by canonical reader name.
@@ -155,7 +193,9 @@ impl Reparam {
 
     /// Row scale of row `r` of a layer tensor (weights or bias).
     fn row_scale(&self, l: usize, role: &str, r: usize) -> f32 {
-        let Some(s) = self.scales.get(l) else { return 1.0 };
+        let Some(s) = self.scales.get(l) else {
+            return 1.0;
+        };
         let hd = self.head_dim;
         match role {
             "ffn_up" => s.mlp[r],
@@ -169,7 +209,9 @@ impl Reparam {
 
     /// Column scale of column `j` of a writer.
     fn col_scale(&self, l: usize, role: &str, j: usize) -> f32 {
-        let Some(s) = self.scales.get(l) else { return 1.0 };
+        let Some(s) = self.scales.get(l) else {
+            return 1.0;
+        };
         let hd = self.head_dim;
         match role {
             "ffn_down" => 1.0 / s.mlp[j],
@@ -180,7 +222,13 @@ impl Reparam {
 
     /// Transform rows `r0..` of `canon` (`v` holds whole rows of `cols`).
     /// `canon` is the tensor written (`output.weight` when synthesised).
-    pub fn apply(&self, canon: &str, cols: usize, r0: usize, v: &mut Vec<f32>) -> anyhow::Result<()> {
+    pub fn apply(
+        &self,
+        canon: &str,
+        cols: usize,
+        r0: usize,
+        v: &mut Vec<f32>,
+    ) -> anyhow::Result<()> {
         if canon.ends_with("norm.weight") {
             if self.fold {
                 v.iter_mut().for_each(|x| *x = 1.0);
@@ -198,7 +246,10 @@ impl Reparam {
         }
         let reader = canon == "token_embd.weight"
             || canon == "output.weight"
-            || matches!(role, Some((_, "attn_q" | "attn_k" | "attn_v" | "ffn_gate" | "ffn_up")));
+            || matches!(
+                role,
+                Some((_, "attn_q" | "attn_k" | "attn_v" | "ffn_gate" | "ffn_up"))
+            );
         if reader {
             if let Some(g) = self.norm_for(canon) {
                 for row in v.chunks_exact_mut(cols) {

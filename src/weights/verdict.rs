@@ -90,10 +90,9 @@ fn transformed(c: &Comparison, alpha: f64) -> Option<Verdict> {
         l.mlp_rel_err.is_some_and(|e| e <= l.allowance)
             && l.attn_rel_err.map_or(true, |e| e <= 2.0 * l.allowance)
     });
-    let emb = k
-        .rotation
-        .as_ref()
-        .map_or(true, |r| r.used && r.rel_residual.min(r.identity_rel_residual) <= r.allowance);
+    let emb = k.rotation.as_ref().map_or(true, |r| {
+        r.used && r.rel_residual.min(r.identity_rel_residual) <= r.allowance
+    });
     if !(all && within && emb) {
         return None;
     }
@@ -185,7 +184,10 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
         let canon_p = c.canonical.as_ref().and_then(|k| k.perm_log10_p);
         let sig_canon = canon_p.is_some_and(|p| p < thr);
         let every = !c.layer_map.is_empty()
-            && c.layer_map.iter().enumerate().all(|(i, m)| m.significant || csig.get(i) == Some(&true));
+            && c.layer_map
+                .iter()
+                .enumerate()
+                .all(|(i, m)| m.significant || csig.get(i) == Some(&true));
         if (sig_perm || sig_al || sig_canon) && every {
             let p = perm
                 .unwrap_or(0.0)
@@ -200,7 +202,11 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
                 ),
             );
             if !all_sig {
-                out.transforms = c.canonical.as_ref().map(|k| k.transforms.clone()).unwrap_or_default();
+                out.transforms = c
+                    .canonical
+                    .as_ref()
+                    .map(|k| k.transforms.clone())
+                    .unwrap_or_default();
             }
             return out;
         }
