@@ -506,3 +506,37 @@ fn seen(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::rng::stream;
+    use rand::Rng;
+
+    fn rand(n: usize, seed: &str) -> Vec<f32> {
+        let mut r = stream(1, seed);
+        (0..n).map(|_| r.gen_range(-1.0f32..1.0)).collect()
+    }
+
+    /// Σₕ W_qₕᵀ W_kₕ is unchanged by permuting kv groups (with their q
+    /// heads) and by scaling q rows by u and the matching k rows by 1/u.
+    #[test]
+    fn head_sums_ignore_head_permutation_and_channel_scales() {
+        let (d, hd, heads, kv) = (8, 2, 4, 2);
+        let q = rand(heads * hd * d, "q");
+        let k = rand(kv * hd * d, "k");
+        let base = head_sum(&q, &k, d, hd).unwrap();
+        // Swap the two kv groups (q heads 0,1 <-> 2,3) and scale channel 1
+        // of kv head 0 (after the swap) by 3.
+        let block = |v: &[f32], b: usize, rows: usize| v[b * rows * d..(b + 1) * rows * d].to_vec();
+        let mut q2 = [block(&q, 1, 2 * hd), block(&q, 0, 2 * hd)].concat();
+        let mut k2 = [block(&k, 1, hd), block(&k, 0, hd)].concat();
+        for h in 0..2 {
+            q2[(h * hd + 1) * d..(h * hd + 2) * d].iter_mut().for_each(|x| *x *= 3.0);
+        }
+        k2[d..2 * d].iter_mut().for_each(|x| *x /= 3.0);
+        let moved = head_sum(&q2, &k2, d, hd).unwrap();
+        assert!(rel(&base, &moved) < 1e-5, "{}", rel(&base, &moved));
+        assert!(head_sum(&q, &k[..d], d, hd).is_none());
+    }
+}

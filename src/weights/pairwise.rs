@@ -494,7 +494,13 @@ pub fn checkpoints(
             .tensors
             .iter()
             .all(|t| t.rel_err.is_some_and(|e| e <= t.allowance));
-        if la == lb && !storage_copy {
+        // A permuted copy is already explained once unpermuted.
+        let unpermuted_copy = !cmp.layers.is_empty()
+            && cmp
+                .layers
+                .iter()
+                .all(|l| l.unpermuted_rel_err.is_some_and(|e| e <= l.allowance));
+        if la == lb && !storage_copy && !unpermuted_copy {
             let units = a.tensor("blk.0.ffn_gate.weight").map_or(0, |t| t.rows());
             let d = a.tensor("blk.0.ffn_gate.weight").map_or(0, |t| t.cols());
             let attn = ["attn_q", "attn_k", "attn_v", "attn_output"]
