@@ -11,6 +11,9 @@
 #   SmolLM2 vs its dequantized safetensors copy  -> dtype-or-quantized-copy
 #   SmolLM2 vs a permuted copy                   -> permuted-copy
 #   SmolLM2 vs Gemma-3-270M                      -> not-comparable or unrelated
+#   SmolLM2 vs rotated + norm-folded copy        -> transformed-copy (rotation
+#                                                   recovered, relative error < 1e-2)
+#   SmolLM2 vs rotated + folded + scaled + permuted copy -> transformed-copy
 # and times each step with /usr/bin/time -v (wall time, peak RSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,14 +49,18 @@ timed() { # name, command...
         "$(( $(grep 'Maximum resident' "$W/$name.time" | awk '{print $NF}') / 1024 ))" \
         "$(head -1 "$W/$name.out")"
 }
-rm -rf "$W/smol-f32" "$W/smol-perm"
+rm -rf "$W/smol-f32" "$W/smol-perm" "$W/smol-rot" "$W/smol-all"
 timed dequantize   "$BIN" -q transform "$SMOL" --out "$W/smol-f32" --dtype f32
 timed permute      "$BIN" -q transform "$SMOL" --out "$W/smol-perm" --dtype f32 --permute-seed 11
+timed rotate       "$BIN" -q transform "$SMOL" --out "$W/smol-rot" --dtype f32 --rotate-seed 11
+timed rotate-all   "$BIN" -q transform "$SMOL" --out "$W/smol-all" --dtype f32 --rotate-seed 12 --scale-seed 13 --permute-seed 14
 timed fingerprint  "$BIN" -q fingerprint "$W/smol-f32" --out "$W/smol-f32.fp.json"
 timed fp-moments   "$BIN" -q fingerprint "$W/smol-f32" --out "$W/smol-f32.fp0.json" --top-k 0
 timed vs-copy      "$BIN" -q weights "$SMOL" "$W/smol-f32" --out "$W/r-copy"
 timed vs-permuted  "$BIN" -q weights "$SMOL" "$W/smol-perm" --out "$W/r-perm"
 timed vs-gemma     "$BIN" -q weights "$SMOL" "$GEMMA" --out "$W/r-gemma"
+timed vs-rotated   "$BIN" -q weights "$SMOL" "$W/smol-rot" --out "$W/r-rot"
+timed vs-rot-all   "$BIN" -q weights "$SMOL" "$W/smol-all" --out "$W/r-rot-all"
 timed fp-vs-gemma  "$BIN" -q weights "$W/smol-f32.fp.json" "$GEMMA" --out "$W/r-fp-gemma"
 
 check() { # report, allowed labels...
@@ -65,10 +72,25 @@ check() { # report, allowed labels...
 check "$W/r-copy" dtype-or-quantized-copy identical
 check "$W/r-perm" permuted-copy
 check "$W/r-gemma" not-comparable unrelated
+check "$W/r-rot" transformed-copy
+check "$W/r-rot-all" transformed-copy
+# The rotation each transform applied (rotation.f32le) against the one
+# `weights` recovered: relative Frobenius error.
+python3 - "$W" <<'PY'
+import array, math, sys
+w = sys.argv[1]
+for t, r in [("smol-rot", "r-rot"), ("smol-all", "r-rot-all")]:
+    q = array.array("f", open(f"{w}/{t}/rotation.f32le", "rb").read())
+    e = array.array("f", open(f"{w}/{r}/rotation.f32le", "rb").read())
+    num = sum((x - y) ** 2 for x, y in zip(q, e)); den = sum(x * x for x in q)
+    err = math.sqrt(num / den)
+    print(f"{r}: rotation recovered, relative error {err:.2e}")
+    assert err < 1e-2, err
+PY
 python3 - "$W" <<'PY'
 import json, sys
 w = sys.argv[1]
-for r in ["r-copy", "r-perm", "r-gemma"]:
+for r in ["r-copy", "r-perm", "r-gemma", "r-rot", "r-rot-all"]:
     j = json.load(open(f"{w}/{r}/report.json"))
     c = j["comparison"]; v = j["verdict"]
     print(f"{r}: {v['label']} log10p={v['log10_p_value']} aligned={c['aligned_log10_p']} matched={c['perm_log10_p']} "

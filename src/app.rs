@@ -119,7 +119,7 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
         Command::Verify(path) => verify(&path, &progress),
         Command::Weights { a, b, out, params } => {
             let rep = crate::weights::report::run(&a, &b, params, &progress)?;
-            let written = crate::weights::report::write(&out, &rep)?;
+            let written = crate::report::weights::write(&out, &rep)?;
             println!(
                 "{}: {} (p = {})",
                 b.display(),

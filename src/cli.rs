@@ -129,6 +129,15 @@ pub struct TransformArgs {
     /// Permute MLP units and attention heads with this seed.
     #[arg(long)]
     pub permute_seed: Option<u64>,
+    /// Fold every RMSNorm weight into the linear layers that read it.
+    #[arg(long)]
+    pub fold_norms: bool,
+    /// Rotate the residual stream by a random orthogonal matrix (implies --fold-norms).
+    #[arg(long)]
+    pub rotate_seed: Option<u64>,
+    /// Scale up/down, v/o and q/k channel pairs by random inverse factors.
+    #[arg(long)]
+    pub scale_seed: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value = "safetensors")]
     pub format: WeightsFormatArg,
@@ -589,6 +598,11 @@ fn resolve_transform(a: TransformArgs) -> Result<Command, UsageError> {
             DtypeArg::Bf16 => DType::Bf16,
         }),
         permute_seed: a.permute_seed,
+        reparam: crate::weights::reparam::ReparamConfig {
+            fold_norms: a.fold_norms,
+            rotate_seed: a.rotate_seed,
+            scale_seed: a.scale_seed,
+        },
         format: match a.format {
             WeightsFormatArg::Safetensors => transform::OutFormat::Safetensors,
             WeightsFormatArg::Gguf => transform::OutFormat::Gguf,

@@ -27,4 +27,5 @@ mod snapshots;
 mod stats_props;
 mod verify;
 mod weights_bad;
+mod weights_reparam;
 mod weights_verdicts;

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod schema;
+pub mod weights;
 
 use std::path::{Path, PathBuf};
 

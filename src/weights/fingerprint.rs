@@ -44,6 +44,9 @@ pub struct TensorStats {
     pub summary: Summary,
     /// Top singular values, descending (empty for 1-D tensors or with NaN/Inf).
     pub singular_values: Vec<f64>,
+    /// Why a matrix has no singular values (sketch over the memory cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spectrum_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +93,7 @@ pub fn compute(
                 shape: t.shape.clone(),
                 summary,
                 singular_values: sv,
+                spectrum_note: super::linalg::spectrum_skipped(t, top_k),
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -100,6 +100,23 @@ pub fn sym_eigenvalues(mut a: Vec<f64>, n: usize) -> Vec<f64> {
     ev
 }
 
+/// Why a 2-D tensor gets no spectrum (its sketch would pass
+/// `MAX_SKETCH_BYTES`), so that the fingerprint and report say so instead
+/// of silently leaving the singular values out.
+pub fn spectrum_skipped(t: &TensorInfo, k: usize) -> Option<String> {
+    let (m, n) = (t.rows(), t.cols());
+    let l = (k + 8).min(m).min(n);
+    let sketch = m
+        .saturating_add(n.saturating_mul(3))
+        .saturating_mul(l)
+        .saturating_mul(4);
+    (t.shape.len() == 2 && k > 0 && sketch > MAX_SKETCH_BYTES).then(|| {
+        format!(
+            "no singular values: the randomized-SVD sketch would need {sketch} bytes, over the {MAX_SKETCH_BYTES}-byte cap (moments only)"
+        )
+    })
+}
+
 /// Moments of `t` and, for a 2-D tensor with `k > 0`, its top `k` singular
 /// values (fewer when the matrix is smaller).
 pub fn moments_and_spectrum<R: Rng>(

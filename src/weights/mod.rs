@@ -8,13 +8,18 @@
 //! - [`pairwise`]: calibrated pairwise tests (copy within dtype allowance,
 //!   aligned centred cosine, permutation-robust matching after Zhu et al.
 //!   2025) and [`verdict`] the decision rules; [`report`] writes them.
+//! - [`canonical`]: the comparison after undoing re-parametrisations (norm
+//!   folding, residual rotation by Procrustes, channel scaling,
+//!   permutation); [`dense`] its products and factorisations.
 //! - [`transform`]: dtype casts, GGUF→HF conversion and function-preserving
-//!   permutations, used to build test copies.
+//!   permutations and [`reparam`]-etrisations, used to build test copies.
 //!
 //! Method notes and their limits are in docs/weights.md.
 
+pub mod canonical;
 pub mod checkpoint;
 pub mod decode;
+pub mod dense;
 pub mod dtype;
 pub mod error;
 pub mod fingerprint;
@@ -25,6 +30,7 @@ pub mod matching;
 pub mod moments;
 pub mod names;
 pub mod pairwise;
+pub mod reparam;
 pub mod report;
 pub mod safetensors;
 pub mod synth;

@@ -18,6 +18,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::canonical::{self, Canonical};
 use super::checkpoint::Checkpoint;
 use super::decode::spans;
 use super::dtype::{pair_allowance, DType};
@@ -102,6 +103,13 @@ pub struct Comparison {
     /// Fisher combination over layers of the matched-units test (log10 p).
     pub perm_log10_p: Option<f64>,
     pub intrinsic: Intrinsic,
+    /// The comparison after undoing re-parametrisations (equal depths,
+    /// when the tensors are not already a storage copy).
+    #[serde(default)]
+    pub canonical: Option<Canonical>,
+    /// What was not compared, and why (nothing is skipped silently).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// Either input of `weights`.
@@ -178,6 +186,17 @@ pub fn fingerprint_mode(a: &Fingerprint, b: &Fingerprint) -> Comparison {
         aligned_log10_p: None,
         perm_log10_p: None,
         intrinsic: intrinsic(&a.tensors, &b.tensors),
+        canonical: None,
+        notes: a
+            .tensors
+            .iter()
+            .chain(&b.tensors)
+            .filter_map(|t| {
+                t.spectrum_note
+                    .as_ref()
+                    .map(|n| format!("{}: {n}", t.canonical))
+            })
+            .collect(),
     }
 }
 
@@ -439,6 +458,7 @@ pub fn checkpoints(
         shape: t.shape.clone(),
         summary: *s,
         singular_values: Vec::new(),
+        spectrum_note: None,
     };
     let sa: Vec<TensorStats> = results
         .iter()
@@ -465,9 +485,41 @@ pub fn checkpoints(
         aligned_log10_p: None,
         perm_log10_p: None,
         intrinsic: intrinsic(&sa, &sb),
+        canonical: None,
+        notes: Vec::new(),
     };
     if cmp.not_comparable.is_none() {
         layers(a, b, &mut cmp, alpha, progress)?;
+        let storage_copy = cmp
+            .tensors
+            .iter()
+            .all(|t| t.rel_err.is_some_and(|e| e <= t.allowance));
+        // A permuted copy is already explained once unpermuted.
+        let unpermuted_copy = !cmp.layers.is_empty()
+            && cmp
+                .layers
+                .iter()
+                .all(|l| l.unpermuted_rel_err.is_some_and(|e| e <= l.allowance));
+        if la == lb && !storage_copy && !unpermuted_copy {
+            let units = a.tensor("blk.0.ffn_gate.weight").map_or(0, |t| t.rows());
+            let d = a.tensor("blk.0.ffn_gate.weight").map_or(0, |t| t.cols());
+            let attn = ["attn_q", "attn_k", "attn_v", "attn_output"]
+                .iter()
+                .filter_map(|r| a.tensor(&format!("blk.0.{r}.weight")))
+                .map(|t| t.rows().min(t.cols()))
+                .sum::<usize>();
+            let task = canonical::task_bytes(units, d, attn);
+            let batch = usize::try_from(budget_after_buffers(a, b) / task.max(1))
+                .unwrap_or(usize::MAX)
+                .clamp(1, rayon::current_num_threads().max(1));
+            if task > work_budget(a, b).max(MAX_LAYER_TASK) {
+                cmp.notes.push(format!("no comparison after undoing re-parametrisations: one layer would need {task} bytes of working memory, more than the budget"));
+            } else {
+                let pb = progress.bar(1, "re-parametrisations");
+                cmp.canonical = Some(canonical::compare(a, b, batch)?);
+                pb.finish_and_clear();
+            }
+        }
     }
     Ok(cmp)
 }
@@ -510,10 +562,17 @@ fn work_budget(a: &Checkpoint, b: &Checkpoint) -> u64 {
 /// matrix would need 4 TB).
 const MAX_LAYER_TASK: u64 = 256 << 20;
 
-/// Layer pairs compared at once: as many as fit [`work_budget`], at least
-/// one. Results do not depend on it.
+/// [`work_budget`] less the per-thread read buffers of the joint pass
+/// (two chunks of [`super::decode::CHUNK_ELEMS`] f32 per thread).
+fn budget_after_buffers(a: &Checkpoint, b: &Checkpoint) -> u64 {
+    let per_thread = (2 * super::decode::CHUNK_ELEMS * 4) as u64;
+    work_budget(a, b).saturating_sub(per_thread * rayon::current_num_threads() as u64)
+}
+
+/// Layer pairs compared at once: as many as fit [`work_budget`] less the
+/// per-thread buffers, at least one. Results do not depend on it.
 fn layer_batch(a: &Checkpoint, b: &Checkpoint, units: usize, d: usize) -> usize {
-    usize::try_from(work_budget(a, b) / layer_task_bytes(units, d))
+    usize::try_from(budget_after_buffers(a, b) / layer_task_bytes(units, d))
         .unwrap_or(usize::MAX)
         .clamp(1, rayon::current_num_threads().max(1))
 }
@@ -529,6 +588,12 @@ fn layers(
     let g0 = a.tensor("blk.0.ffn_gate.weight");
     let (units, d) = g0.map_or((0, 0), |t| (t.rows(), t.cols()));
     let pairs = layer_pairs(la, lb, units, d);
+    if units > 0 && layer_task_bytes(units, d) > work_budget(a, b).max(MAX_LAYER_TASK) {
+        cmp.notes.push(format!(
+            "no matched-units test: one layer's matching ({units}×{d} units) would need {} bytes, over the budget",
+            layer_task_bytes(units, d)
+        ));
+    }
     let pb = progress.bar(pairs.len() as u64, "layers");
     let mut out = Vec::with_capacity(pairs.len());
     for group in pairs.chunks(layer_batch(a, b, units, d)) {

@@ -1,8 +1,10 @@
-//! `lineage weights` and `lineage fingerprint`: resolve inputs, hash them,
-//! run the comparison, and write `report.json` / `report.md` atomically
-//! (schema in docs/report-schema.md, section "Weights report").
+//! `lineage weights` and `lineage fingerprint`: resolve inputs, hash them
+//! and run the comparison into a [`WeightsReport`] (schema in
+//! docs/report-schema.md, section "Weights report"). The writers live in
+//! the report layer (`crate::report::weights`), which depends on this data
+//! and never the other way round.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -162,99 +164,4 @@ pub fn run(
         note: DISTILLATION_NOTE.into(),
         comparison,
     })
-}
-
-/// Render both files first, then write each atomically.
-pub fn write(dir: &Path, r: &WeightsReport) -> anyhow::Result<Vec<PathBuf>> {
-    let json = crate::report::json::rounded_bytes(r)?;
-    let md = markdown(r).into_bytes();
-    let html = crate::report::html::render(&crate::report::html::weights::document(r)).into_bytes();
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
-    let mut out = Vec::new();
-    for (name, bytes) in [
-        ("report.json", json),
-        ("report.md", md),
-        ("report.html", html),
-    ] {
-        let p = dir.join(name);
-        crate::report::atomic::write(&p, &bytes)?;
-        out.push(p);
-    }
-    Ok(out)
-}
-
-fn f(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{v:.4}"))
-}
-
-pub fn markdown(r: &WeightsReport) -> String {
-    let c = &r.comparison;
-    let mut s = String::new();
-    s.push_str("# lineage weights report\n\n");
-    for i in &r.inputs {
-        s.push_str(&format!(
-            "- **{}**: `{}` ({}, {}, {}){}\n",
-            i.role.to_uppercase(),
-            i.path,
-            i.kind,
-            i.format,
-            i.architecture,
-            i.sha256
-                .as_deref()
-                .map(|h| format!(", sha256 `{}…`", &h[..16.min(h.len())]))
-                .unwrap_or_default()
-        ));
-    }
-    let v = &r.verdict;
-    s.push_str(&format!(
-        "\n## Verdict: `{}`\n\np-value: {} (log10 p = {})\n\nRule: {}\n\n> {}\n\n",
-        v.label.as_str(),
-        v.p_value
-            .map_or("none (no calibrated test applies)".into(), |p| format!(
-                "{p:.3e}"
-            )),
-        f(v.log10_p_value),
-        v.rule,
-        r.note
-    ));
-    s.push_str(&format!(
-        "Parameters: seed {}, alpha {}, top-k {}. Mode: {}. Layers: A {}, B {}. Shared tensors: {}; only in A: {}; only in B: {}.\n\n",
-        r.parameters.seed, r.parameters.alpha, r.parameters.top_k, c.mode, c.layers_a, c.layers_b,
-        c.tensors.len(), c.only_in_a.len(), c.only_in_b.len()
-    ));
-    s.push_str(&format!(
-        "Combined tests: aligned cosine log10 p = {}; matched units (Zhu et al. 2025) log10 p = {}.\n\n",
-        f(c.aligned_log10_p),
-        f(c.perm_log10_p)
-    ));
-    s.push_str(&format!(
-        "Intrinsic fingerprint (std profiles, not used for the verdict): attention r = {}, MLP r = {}.\n\n",
-        f(c.intrinsic.attn_std_correlation),
-        f(c.intrinsic.mlp_std_correlation)
-    ));
-    if !c.layers.is_empty() {
-        s.push_str("## Layers\n\n| A | B | aligned cos | log10 p aligned | Spearman ρ | log10 p matched | rel. err after unpermuting | allowance |\n|---|---|---|---|---|---|---|---|\n");
-        for m in &c.layer_map {
-            if let Some(l) = c
-                .layers
-                .iter()
-                .find(|l| l.layer_a == m.layer_a && l.layer_b == m.layer_b)
-            {
-                s.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                    l.layer_a,
-                    l.layer_b,
-                    f(l.aligned_cosine),
-                    f(l.aligned_log10_p),
-                    f(l.perm.as_ref().map(|p| p.spearman)),
-                    f(l.perm_log10_p),
-                    f(l.unpermuted_rel_err),
-                    l.allowance
-                ));
-            }
-        }
-        s.push('\n');
-    }
-    s
 }

@@ -12,8 +12,14 @@
 //!   consistent. Moving whole heads keeps RoPE's per-head rotation, so the
 //!   model computes the same function. Residual-stream dimensions are not
 //!   permuted.
-//! - Output is written tensor by tensor (one tensor in memory at a time for
-//!   safetensors) to a temporary file renamed into place.
+//! - `--fold-norms`, `--rotate-seed N`, `--scale-seed N` apply the
+//!   re-parametrisations of [`super::reparam`] (after any permutation);
+//!   a rotation is also written to `rotation.f32le` (the secret a test
+//!   compares `lineage weights`' estimate with).
+//! - Safetensors output is written tensor by tensor to a temporary file
+//!   renamed into place: layer matrices one at a time, embeddings and heads
+//!   in row chunks, so memory stays at one layer matrix plus a chunk. GGUF
+//!   output holds every quantized tensor until candle's writer runs.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,6 +30,7 @@ use rand::seq::SliceRandom;
 use super::checkpoint::{Checkpoint, Format, ModelConfig};
 use super::dtype::DType;
 use super::names::{hf_name, layer_role};
+use super::reparam::{rotation_bytes, Reparam, ReparamConfig};
 use super::TensorInfo;
 use crate::stats::rng::stream;
 
@@ -39,6 +46,7 @@ pub struct TransformConfig {
     pub out: PathBuf,
     pub dtype: Option<DType>,
     pub permute_seed: Option<u64>,
+    pub reparam: ReparamConfig,
     pub format: OutFormat,
 }
 
@@ -164,11 +172,90 @@ pub fn run(cfg: &TransformConfig) -> anyhow::Result<Vec<PathBuf>> {
         Some(s) => Some(plans(&ck.config, &ck, s)?),
         None => None,
     };
+    let rp = if cfg.reparam.any() {
+        Some(Reparam::new(&ck, &cfg.reparam)?)
+    } else {
+        None
+    };
     std::fs::create_dir_all(&cfg.out)
         .with_context(|| format!("cannot create {}", cfg.out.display()))?;
-    match cfg.format {
-        OutFormat::Safetensors => write_safetensors(&ck, cfg, plans.as_deref()),
-        OutFormat::Gguf => write_gguf(&ck, cfg, plans.as_deref()),
+    let job = Job {
+        ck: &ck,
+        plans: plans.as_deref(),
+        rp: rp.as_ref(),
+    };
+    let mut written = match cfg.format {
+        OutFormat::Safetensors => write_safetensors(&job, cfg)?,
+        OutFormat::Gguf => write_gguf(&job, cfg)?,
+    };
+    if let Some(q) = rp.as_ref().and_then(|r| r.rotation.as_deref()) {
+        let p = cfg.out.join("rotation.f32le");
+        crate::report::atomic::write(&p, &rotation_bytes(q))?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+/// What to write and how.
+struct Job<'a> {
+    ck: &'a Checkpoint,
+    plans: Option<&'a [Plan]>,
+    rp: Option<&'a Reparam>,
+}
+
+impl Job<'_> {
+    /// Tensors to write: (canonical name written, source tensor), with the
+    /// head synthesised from the embedding when a folded norm unties it.
+    fn entries(&self) -> Vec<(String, &TensorInfo)> {
+        let mut v: Vec<(String, &TensorInfo)> = self
+            .ck
+            .tensors
+            .iter()
+            .map(|t| (t.canonical.clone(), t))
+            .collect();
+        if let (Some(true), Some(e)) = (
+            self.rp.map(|r| r.synth_output),
+            self.ck.tensor("token_embd.weight"),
+        ) {
+            v.push(("output.weight".into(), e));
+        }
+        v
+    }
+
+    /// Stream the transformed values of `t` (written as `canon`) to `f`:
+    /// a layer tensor whole, anything else in row chunks.
+    fn emit(
+        &self,
+        canon: &str,
+        t: &TensorInfo,
+        f: &mut dyn FnMut(&[f32]) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let cols = t.cols();
+        if canon.starts_with("blk.") {
+            let mut v = permuted(self.ck, t, self.plans)?;
+            if let Some(rp) = self.rp {
+                rp.apply(canon, cols, 0, &mut v)?;
+            }
+            return f(&v);
+        }
+        let per = (super::decode::CHUNK_ELEMS / cols.max(1)).max(1);
+        let mut r = 0;
+        let mut v = Vec::new();
+        while r < t.rows() {
+            let n = per.min(t.rows() - r);
+            v.clear();
+            self.ck.read_rows(t, r, n, &mut v)?;
+            if let Some(rp) = self.rp {
+                rp.apply(canon, cols, r, &mut v)?;
+            }
+            f(&v)?;
+            r += n;
+        }
+        Ok(())
+    }
+
+    fn untied(&self) -> bool {
+        self.rp.is_some_and(|r| r.synth_output)
     }
 }
 
@@ -180,26 +267,22 @@ fn out_dtype(cfg: &TransformConfig, t: &TensorInfo) -> DType {
     })
 }
 
-fn write_safetensors(
-    ck: &Checkpoint,
-    cfg: &TransformConfig,
-    plans: Option<&[Plan]>,
-) -> anyhow::Result<Vec<PathBuf>> {
+fn write_safetensors(job: &Job, cfg: &TransformConfig) -> anyhow::Result<Vec<PathBuf>> {
     // Header first: every size is known from shapes and target dtypes.
     let mut entries = Vec::new();
     let mut off = 0u64;
-    let mut ordered: Vec<&TensorInfo> = ck.tensors.iter().collect();
-    ordered.sort_by_key(|t| hf_name(&t.canonical));
+    let mut ordered = job.entries();
+    ordered.sort_by_key(|(c, _)| hf_name(c));
     let mut header = serde_json::Map::new();
     header.insert("__metadata__".into(), serde_json::json!({"format": "pt"}));
-    for t in &ordered {
+    for (canon, t) in ordered {
         let dt = out_dtype(cfg, t);
         let n = dt.bytes_for(t.elems() as u64).context("tensor too large")?;
         header.insert(
-            hf_name(&t.canonical),
+            hf_name(&canon),
             serde_json::json!({"dtype": dt.safetensors_name(), "shape": t.shape, "data_offsets": [off, off + n]}),
         );
-        entries.push((t, dt));
+        entries.push((canon, t, dt));
         off += n;
     }
     let mut hbytes = serde_json::to_vec(&serde_json::Value::Object(header))?;
@@ -215,9 +298,8 @@ fn write_safetensors(
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         w.write_all(&(hbytes.len() as u64).to_le_bytes())?;
         w.write_all(&hbytes)?;
-        for (t, dt) in entries {
-            let v = permuted(ck, t, plans)?;
-            w.write_all(&cast(&v, dt))?;
+        for (canon, t, dt) in entries {
+            job.emit(&canon, t, &mut |v| Ok(w.write_all(&cast(v, dt))?))?;
         }
         w.flush()?;
     }
@@ -226,7 +308,7 @@ fn write_safetensors(
     tmp.persist(&target)
         .with_context(|| format!("cannot write {}", target.display()))?;
     let mut written = vec![target];
-    written.extend(write_config(ck, cfg)?);
+    written.extend(write_config(job.ck, cfg, job.untied())?);
     Ok(written)
 }
 
@@ -241,7 +323,11 @@ fn set_mode(f: &std::fs::File) -> anyhow::Result<()> {
 
 /// config.json (copied from an HF source with `torch_dtype` updated, or
 /// derived from GGUF metadata) and the source's tokenizer files.
-fn write_config(ck: &Checkpoint, cfg: &TransformConfig) -> anyhow::Result<Vec<PathBuf>> {
+fn write_config(
+    ck: &Checkpoint,
+    cfg: &TransformConfig,
+    untied: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
     let dt = cfg.dtype.map(|d| match d {
         DType::F16 => "float16",
         DType::Bf16 => "bfloat16",
@@ -257,9 +343,12 @@ fn write_config(ck: &Checkpoint, cfg: &TransformConfig) -> anyhow::Result<Vec<Pa
             if let (Some(d), Some(o)) = (dt, v.as_object_mut()) {
                 o.insert("torch_dtype".into(), d.into());
             }
+            if let (true, Some(o)) = (untied, v.as_object_mut()) {
+                o.insert("tie_word_embeddings".into(), false.into());
+            }
             v
         }
-        None => derived_config(&ck.config, dt.unwrap_or("float32")),
+        None => derived_config(&ck.config, dt.unwrap_or("float32"), untied),
     };
     let p = cfg.out.join("config.json");
     crate::report::atomic::write(&p, &serde_json::to_vec_pretty(&json)?)?;
@@ -282,7 +371,7 @@ fn write_config(ck: &Checkpoint, cfg: &TransformConfig) -> anyhow::Result<Vec<Pa
     Ok(out)
 }
 
-fn derived_config(c: &ModelConfig, dtype: &str) -> serde_json::Value {
+fn derived_config(c: &ModelConfig, dtype: &str, untied: bool) -> serde_json::Value {
     let arch = if c.architecture.is_empty() || c.architecture == "unknown" {
         "llama"
     } else {
@@ -306,7 +395,7 @@ fn derived_config(c: &ModelConfig, dtype: &str) -> serde_json::Value {
         "rms_norm_eps": c.rms_norm_eps.unwrap_or(1e-5),
         "rope_theta": c.rope_theta.unwrap_or(10000.0),
         "max_position_embeddings": c.max_position_embeddings.unwrap_or(2048),
-        "tie_word_embeddings": c.tie_word_embeddings.unwrap_or(false),
+        "tie_word_embeddings": c.tie_word_embeddings.unwrap_or(false) && !untied,
         "torch_dtype": dtype,
     })
 }
@@ -318,20 +407,20 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn write_gguf(
-    ck: &Checkpoint,
-    cfg: &TransformConfig,
-    plans: Option<&[Plan]>,
-) -> anyhow::Result<Vec<PathBuf>> {
+fn write_gguf(job: &Job, cfg: &TransformConfig) -> anyhow::Result<Vec<PathBuf>> {
     use candle_core::quantized::{gguf_file::Value, QTensor};
     use candle_core::{Device, Tensor};
-    let c = &ck.config;
+    let c = &job.ck.config;
     let (h, kv) = (c.num_attention_heads, c.num_key_value_heads);
     let mut qts = Vec::new();
-    for t in &ck.tensors {
-        let mut v = permuted(ck, t, plans)?;
+    for (canon, t) in job.entries() {
+        let mut v = Vec::with_capacity(t.elems());
+        job.emit(&canon, t, &mut |x| {
+            v.extend_from_slice(x);
+            Ok(())
+        })?;
         // llama.cpp's q/k row order for its RoPE kernel (inverse of decode).
-        let heads = match layer_role(&t.canonical) {
+        let heads = match layer_role(&canon) {
             Some((_, "attn_q")) => h,
             Some((_, "attn_k")) => kv,
             _ => None,
@@ -342,7 +431,7 @@ fn write_gguf(
         let dt = out_dtype(cfg, t);
         let tensor = Tensor::from_vec(v, t.shape.as_slice(), &Device::Cpu)?;
         let q = QTensor::quantize(&tensor, dt.ggml())?;
-        qts.push((t.canonical.clone(), q));
+        qts.push((canon, q));
     }
     let u = |x: Option<usize>| Value::U32(x.unwrap_or(0) as u32);
     let meta: Vec<(&str, Value)> = vec![

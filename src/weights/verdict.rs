@@ -17,6 +17,7 @@ pub enum Label {
     Identical,
     DtypeOrQuantizedCopy,
     PermutedCopy,
+    TransformedCopy,
     FineTunedDerivative,
     SharesLayers,
     Unrelated,
@@ -29,6 +30,7 @@ impl Label {
             Label::Identical => "identical",
             Label::DtypeOrQuantizedCopy => "dtype-or-quantized-copy",
             Label::PermutedCopy => "permuted-copy",
+            Label::TransformedCopy => "transformed-copy",
             Label::FineTunedDerivative => "fine-tuned-derivative",
             Label::SharesLayers => "shares-layers",
             Label::Unrelated => "unrelated",
@@ -45,6 +47,10 @@ pub struct Verdict {
     pub p_value: Option<f64>,
     pub log10_p_value: Option<f64>,
     pub rule: String,
+    /// Re-parametrisations seen (`rotation`, `norm folding`, `scaling`,
+    /// `permutation`) for `transformed-copy` and `fine-tuned-derivative`.
+    #[serde(default)]
+    pub transforms: Vec<String>,
 }
 
 fn v(label: Label, log10_p: Option<f64>, rule: String) -> Verdict {
@@ -53,7 +59,58 @@ fn v(label: Label, log10_p: Option<f64>, rule: String) -> Verdict {
         p_value: log10_p.map(|l| 10f64.powf(l.min(0.0))),
         log10_p_value: log10_p.map(|l| l.min(0.0)),
         rule,
+        transforms: Vec::new(),
     }
+}
+
+/// Per layer (equal depths): does it match under the comparison after
+/// undoing re-parametrisations, at alpha / (2 · layers) (Bonferroni over
+/// layers and over the two routes, raw and canonical)?
+fn canon_sig(c: &Comparison, alpha: f64) -> Vec<bool> {
+    let Some(k) = &c.canonical else {
+        return Vec::new();
+    };
+    let thr = (alpha / (2.0 * k.layers.len().max(1) as f64)).log10();
+    k.layers
+        .iter()
+        .map(|l| l.perm_log10_p.is_some_and(|p| p < thr))
+        .collect()
+}
+
+/// `transformed-copy`: every layer matches after undoing the transforms
+/// and is then within its storage allowance (MLP; attention head sums at
+/// twice it, being products of two stored matrices), as are the rotated
+/// embeddings.
+fn transformed(c: &Comparison, alpha: f64) -> Option<Verdict> {
+    let k = c.canonical.as_ref()?;
+    let sig = canon_sig(c, alpha);
+    let overall = k.perm_log10_p.is_some_and(|p| p < alpha.log10());
+    let all = !sig.is_empty() && sig.iter().all(|s| *s) && overall;
+    let within = k.layers.iter().all(|l| {
+        l.mlp_rel_err.is_some_and(|e| e <= l.allowance)
+            && l.attn_rel_err.map_or(true, |e| e <= 2.0 * l.allowance)
+    });
+    let emb = k.rotation.as_ref().map_or(true, |r| {
+        r.used && r.rel_residual.min(r.identity_rel_residual) <= r.allowance
+    });
+    if !(all && within && emb) {
+        return None;
+    }
+    let named = if k.transforms.is_empty() {
+        "a re-parametrisation".to_string()
+    } else {
+        k.transforms.join(" + ")
+    };
+    let mut out = v(
+        Label::TransformedCopy,
+        k.perm_log10_p.map(|p| p + 2f64.log10()),
+        format!(
+            "B is A re-parametrised without changing its function ({named}): after folding norms into the layers that read them, rotating B's residual stream back (orthogonal Procrustes on the embeddings), matching MLP units and fitting one scale per unit, the matched units agree in every layer (Zhu et al. 2025, Fisher over {} layers, Bonferroni ×2, p < alpha = {alpha}) and every layer differs from A by no more than its storage types allow",
+            k.layers.len()
+        ),
+    );
+    out.transforms = k.transforms.clone();
+    Some(out)
 }
 
 pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
@@ -100,7 +157,6 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
     }
     let thr = alpha.log10();
     let all_sig = !c.layer_map.is_empty() && c.layer_map.iter().all(|m| m.significant);
-    let n_sig = c.layer_map.iter().filter(|m| m.significant).count();
     let perm = c.perm_log10_p;
     if c.layers_a == c.layers_b {
         let sig_perm = perm.is_some_and(|p| p < thr);
@@ -121,17 +177,47 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
                 ),
             );
         }
-        if (sig_perm || sig_al) && all_sig {
-            let p = perm.unwrap_or(0.0).min(al.unwrap_or(0.0)) + 2f64.log10();
-            return v(
+        if let Some(t) = transformed(c, alpha) {
+            return t;
+        }
+        let csig = canon_sig(c, alpha);
+        let canon_p = c.canonical.as_ref().and_then(|k| k.perm_log10_p);
+        let sig_canon = canon_p.is_some_and(|p| p < thr);
+        let every = !c.layer_map.is_empty()
+            && c.layer_map
+                .iter()
+                .enumerate()
+                .all(|(i, m)| m.significant || csig.get(i) == Some(&true));
+        if (sig_perm || sig_al || sig_canon) && every {
+            let p = perm
+                .unwrap_or(0.0)
+                .min(al.unwrap_or(0.0))
+                .min(canon_p.unwrap_or(0.0))
+                + 3f64.log10();
+            let mut out = v(
                 Label::FineTunedDerivative,
                 Some(p),
                 format!(
-                    "every layer of B matches the same layer of A beyond chance (aligned centred cosine and/or matched units, Bonferroni ×2, p < alpha = {alpha}) but the weights differ by more than their storage types allow: B was trained further from A"
+                    "every layer of B matches the same layer of A beyond chance (aligned centred cosine, matched units, or matched units after undoing re-parametrisations; Bonferroni ×3, p < alpha = {alpha}) but the weights differ by more than their storage types allow: B was trained further from A"
                 ),
             );
+            if !all_sig {
+                out.transforms = c
+                    .canonical
+                    .as_ref()
+                    .map(|k| k.transforms.clone())
+                    .unwrap_or_default();
+            }
+            return out;
         }
     }
+    let csig = canon_sig(c, alpha);
+    let n_sig = c
+        .layer_map
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| m.significant || csig.get(*i) == Some(&true))
+        .count();
     if n_sig > 0 {
         let best = c.layer_map.iter().map(|m| m.log10_p).fold(0.0, f64::min);
         let pairs = c.layers.len().max(1) as f64;
@@ -139,7 +225,7 @@ pub fn decide(c: &Comparison, alpha: f64) -> Verdict {
             Label::SharesLayers,
             Some(best + pairs.log10()),
             format!(
-                "{n_sig} of {} layers of B match a layer of A beyond chance (Bonferroni over {} layer pairs tested, alpha = {alpha}) while the rest do not; see layer_map",
+                "{n_sig} of {} layers of B match a layer of A beyond chance (Bonferroni over {} layer pairs tested, alpha = {alpha}) while the rest match under none of the transforms tried (as stored, permuted, or folded/rotated/scaled); see layer_map",
                 c.layer_map.len(),
                 pairs
             ),

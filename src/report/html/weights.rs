@@ -3,7 +3,8 @@
 //! and per-layer details (the Markdown report verbatim) and the appendix.
 
 use super::{Block, Document, Section, Tone};
-use crate::weights::report::{markdown, WeightsReport};
+use crate::report::weights::markdown;
+use crate::weights::report::WeightsReport;
 use crate::weights::verdict::Label;
 
 /// Build the page for `r`.
