@@ -15,6 +15,7 @@ pub mod exhibits;
 pub mod identity;
 pub mod profile;
 pub mod refusal;
+pub mod templates;
 pub mod verdict;
 
 use std::path::PathBuf;

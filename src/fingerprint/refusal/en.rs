@@ -213,6 +213,24 @@ pub(super) const GROUPS: &[Group] = &[
         verbs: &[],
         window: 0,
     },
+    // --- deflection and moralising vocabulary (a marker for the features) --
+    Group {
+        kind: Deflect,
+        rule: "en.deflect",
+        template: None,
+        pats: &[
+            "focus on", "focusing on", "constructive*", "productive", "empathy", "empathetic",
+            "compassion*", "kindness", "understanding and", "open-minded", "foster*",
+            "promote a", "promoting a", "it's better to", "it is better to", "a better approach",
+            "you might consider", "you may want to consider", "you could consider",
+            "consider ", "i suggest", "i would suggest", "i'd suggest", "i recommend",
+            "i would recommend", "i'd recommend", "healthy ", "positive ", "safe and",
+            "responsible", "ethical", "legal and", "harmful", "offensive", "hurtful",
+            "sensitive", "complex and", "nuanced",
+        ],
+        verbs: &[],
+        window: 0,
+    },
     Group {
         kind: Value,
         rule: "en.value",
