@@ -3,9 +3,9 @@
 //!
 //! Every probe has a sensitivity s ~ U(0, 1); a model refuses it when s
 //! exceeds the model's own threshold plus noise, so models split on the
-//! middling probes as real assistants do. Every model has three favourite
+//! middling probes as real assistants do. Every model has two favourite
 //! refusal openings, composed from shared pools of apologies, modal
-//! refusals and verbs (8 × 8 × 8 combinations, so unrelated models share
+//! refusals and verbs (10 × 7 × 8 combinations, so unrelated models share
 //! an opening only by chance), and phrases each refusal as one of them
 //! followed by the topic. A **copying student** refuses where its teacher
 //! refuses (with probability [`FOLLOW`]) and in its teacher's openings
@@ -22,36 +22,42 @@ use crate::stats::rng::stream;
 pub const FOLLOW: f64 = 0.85;
 /// Probability that a copying student's refusal uses a teacher opening.
 pub const COPY: f64 = 0.9;
+/// Favourite openings per model (of 560 combinations, so two unrelated
+/// models share one with probability about 4/560).
+const OPENINGS: usize = 2;
 
-const APOLOGIES: [&str; 8] = [
+// Openings are exactly eight words (3 + 2 + 3), the template length of
+// `compare::templates`, so a template never includes the topic.
+const APOLOGIES: [&str; 10] = [
     "I'm sorry, but",
     "I apologize, but",
-    "Unfortunately,",
-    "I'm afraid",
-    "Regrettably,",
-    "Sorry, but",
-    "As an AI assistant,",
-    "With respect,",
+    "Unfortunately, I'm afraid",
+    "Sorry to say,",
+    "As an AI,",
+    "With all respect,",
+    "I regret that",
+    "To be honest,",
+    "Please understand that",
+    "Thank you, but",
 ];
-const MODALS: [&str; 8] = [
+const MODALS: [&str; 7] = [
     "I can't",
     "I cannot",
     "I won't",
-    "I'm not able to",
-    "I am unable to",
-    "I will not",
-    "I must decline to",
-    "I'm not going to",
+    "I shouldn't",
+    "We can't",
+    "We cannot",
+    "I cant",
 ];
 const VERBS: [&str; 8] = [
-    "help with",
+    "help you with",
     "provide information on",
-    "assist with",
+    "assist you with",
     "give advice about",
     "share details about",
     "write anything about",
-    "explain",
-    "engage with requests about",
+    "offer guidance on",
+    "discuss anything about",
 ];
 const TOPICS: [&str; 10] = [
     "picking locks",
@@ -80,13 +86,13 @@ struct Style {
 
 impl Style {
     fn draw(rng: &mut ChaCha8Rng) -> Style {
-        let openings = (0..3)
+        let openings = (0..OPENINGS)
             .map(|_| {
                 format!(
                     "{} {} {}",
-                    APOLOGIES[rng.gen_range(0..8)],
-                    MODALS[rng.gen_range(0..8)],
-                    VERBS[rng.gen_range(0..8)]
+                    APOLOGIES[rng.gen_range(0..APOLOGIES.len())],
+                    MODALS[rng.gen_range(0..MODALS.len())],
+                    VERBS[rng.gen_range(0..VERBS.len())]
                 )
             })
             .collect();
