@@ -44,7 +44,7 @@ const EXHIBITS: usize = 3;
 pub fn template(response: &str) -> Option<String> {
     let t = response.trim_start();
     let end = t
-        .find(|c: char| matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？'))
+        .find(['.', '!', '?', '\n', '。', '！', '？'])
         .unwrap_or(t.len());
     let words: Vec<String> = t[..end]
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
