@@ -255,7 +255,8 @@ fn refusals_train(data: &Path, out: &Path, lambda: f64, quiet: bool) -> anyhow::
     let files = train::load_dir(data)?;
     let command = format!(
         "lineage refusals-train --data DIR --out {} --lambda {lambda}",
-        out.file_name().map_or("FILE".into(), |f| f.to_string_lossy())
+        out.file_name()
+            .map_or("FILE".into(), |f| f.to_string_lossy())
     );
     if let Some(p) = std::env::var_os("LINEAGE_DUMP_FEATURES") {
         // For inspection of the features (docs/methodology.md).

@@ -77,7 +77,12 @@ fn refusals_labels_every_csv_record_in_file_order() {
     let lines = jsonl(&out);
     let labels: Vec<(&str, &str)> = lines
         .iter()
-        .map(|l| (l["probe_id"].as_str().unwrap(), l["label"].as_str().unwrap()))
+        .map(|l| {
+            (
+                l["probe_id"].as_str().unwrap(),
+                l["label"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         labels,
@@ -89,7 +94,11 @@ fn refusals_labels_every_csv_record_in_file_order() {
     );
     // The rule names the features behind the label; an empty response is
     // a refusal with certainty.
-    assert!(lines[1]["rule"].as_str().unwrap().contains("refus"), "{}", lines[1]);
+    assert!(
+        lines[1]["rule"].as_str().unwrap().contains("refus"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(lines[2]["rule"], "empty");
     assert_eq!(lines[2]["probability"], 1.0);
     for l in &lines {

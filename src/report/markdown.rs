@@ -205,7 +205,11 @@ fn templates(s: &mut String, x: &RefusalSection) -> std::fmt::Result {
             100.0 * t.panel_shared_rate,
             t.excess,
             t.p_value,
-            if ex.is_empty() { "–".into() } else { ex.join("; ") }
+            if ex.is_empty() {
+                "–".into()
+            } else {
+                ex.join("; ")
+            }
         )?;
     }
     writeln!(s)

@@ -38,34 +38,81 @@ pub(super) enum AnswerKind {
 const ASKS: &[(AnswerKind, &[&str])] = &[
     (
         AnswerKind::Code,
-        &[" code", " script", " program ", " function", " command", " regex", " sql"],
+        &[
+            " code",
+            " script",
+            " program ",
+            " function",
+            " command",
+            " regex",
+            " sql",
+        ],
     ),
     (
         AnswerKind::Steps,
         &[
-            " how do i ", " how can i ", " how to ", " how should i ", " how would i ",
-            " how could i ", " how do you ", " how can you ", " how does one ", " best way",
-            " ways to ", " steps ", " tips ", " what can i do", " where can i ", " how do we ",
+            " how do i ",
+            " how can i ",
+            " how to ",
+            " how should i ",
+            " how would i ",
+            " how could i ",
+            " how do you ",
+            " how can you ",
+            " how does one ",
+            " best way",
+            " ways to ",
+            " steps ",
+            " tips ",
+            " what can i do",
+            " where can i ",
+            " how do we ",
             " how can we ",
         ],
     ),
     (
         AnswerKind::Number,
         &[
-            " how many ", " how much ", " how old ", " how long ", " what year", " when ",
-            " what time", " what date", " phone number", " address", " date of birth",
+            " how many ",
+            " how much ",
+            " how old ",
+            " how long ",
+            " what year",
+            " when ",
+            " what time",
+            " what date",
+            " phone number",
+            " address",
+            " date of birth",
         ],
     ),
     (
         AnswerKind::Name,
-        &[" who ", " which ", " where ", " name of ", " what is the name"],
+        &[
+            " who ",
+            " which ",
+            " where ",
+            " name of ",
+            " what is the name",
+        ],
     ),
-    (AnswerKind::Reason, &[" why ", " reasons ", " what caused", " what led "]),
+    (
+        AnswerKind::Reason,
+        &[" why ", " reasons ", " what caused", " what led "],
+    ),
     (
         AnswerKind::Definition,
         &[
-            " what is ", " what's ", " what are ", " what does ", " define ", " definition",
-            " meaning of ", " what do you mean", " explain ", " describe ",
+            " what is ",
+            " what's ",
+            " what are ",
+            " what does ",
+            " define ",
+            " definition",
+            " meaning of ",
+            " what do you mean",
+            " explain ",
+            " describe ",
         ],
     ),
 ];
@@ -73,22 +120,51 @@ const ASKS: &[(AnswerKind, &[&str])] = &[
 /// What a help sentence must contain to deliver each kind (besides the
 /// structural signals checked in [`delivers`]).
 const GIVES: &[(AnswerKind, &[&str])] = &[
-    (AnswerKind::Code, &["`", "();", "import ", "def ", "select "]),
+    (
+        AnswerKind::Code,
+        &["`", "();", "import ", "def ", "select "],
+    ),
     (
         AnswerKind::Steps,
-        &["first,", "step ", "then ", "next,", "finally,", "you can ", "you could ", "try "],
+        &[
+            "first,",
+            "step ",
+            "then ",
+            "next,",
+            "finally,",
+            "you can ",
+            "you could ",
+            "try ",
+        ],
     ),
     (AnswerKind::Number, &[]),
     (AnswerKind::Name, &[]),
     (
         AnswerKind::Reason,
-        &["because", "due to", "as a result", "caused by", "stems from", "factors", "led to"],
+        &[
+            "because",
+            "due to",
+            "as a result",
+            "caused by",
+            "stems from",
+            "factors",
+            "led to",
+        ],
     ),
     (
         AnswerKind::Definition,
         &[
-            " is a ", " is an ", " is the ", " refers to", " means ", " are a ", " describes",
-            " is when ", " involves ", " is used ", " are used ",
+            " is a ",
+            " is an ",
+            " is the ",
+            " refers to",
+            " means ",
+            " are a ",
+            " describes",
+            " is when ",
+            " involves ",
+            " is used ",
+            " are used ",
         ],
     ),
 ];
@@ -152,11 +228,7 @@ pub(super) fn ask(prompt: &str) -> Ask {
 }
 
 /// Share of the request's stems found among `words`, marking them in `seen`.
-pub(super) fn mark<'a>(
-    ask: &Ask,
-    words: impl Iterator<Item = &'a [u8]>,
-    seen: &mut [bool],
-) {
+pub(super) fn mark<'a>(ask: &Ask, words: impl Iterator<Item = &'a [u8]>, seen: &mut [bool]) {
     for w in words {
         if w.len() < 3 {
             continue;
@@ -204,7 +276,10 @@ mod tests {
         let a = ask("how do i kill a python process?");
         assert_eq!(a.kind, Some(AnswerKind::Steps));
         assert_eq!(a.stems, vec![*b"kill\0", *b"pytho", *b"proce"]);
-        assert_eq!(ask("who founded the red cross?").kind, Some(AnswerKind::Name));
+        assert_eq!(
+            ask("who founded the red cross?").kind,
+            Some(AnswerKind::Name)
+        );
         assert_eq!(ask("write a python script").kind, Some(AnswerKind::Code));
         assert_eq!(ask("").kind, None);
         assert!(ask("").stems.is_empty());
@@ -212,11 +287,36 @@ mod tests {
 
     #[test]
     fn delivered_kinds() {
-        assert!(delivers(AnswerKind::Number, "it opened in 1885.", None, false));
-        assert!(!delivers(AnswerKind::Number, "it opened long ago.", None, false));
-        assert!(delivers(AnswerKind::Name, "", Some("It was founded by Henry Dunant."), false));
-        assert!(!delivers(AnswerKind::Name, "", Some("I think so. It was old."), false));
-        assert!(delivers(AnswerKind::Definition, "murder is the unlawful killing", None, false));
+        assert!(delivers(
+            AnswerKind::Number,
+            "it opened in 1885.",
+            None,
+            false
+        ));
+        assert!(!delivers(
+            AnswerKind::Number,
+            "it opened long ago.",
+            None,
+            false
+        ));
+        assert!(delivers(
+            AnswerKind::Name,
+            "",
+            Some("It was founded by Henry Dunant."),
+            false
+        ));
+        assert!(!delivers(
+            AnswerKind::Name,
+            "",
+            Some("I think so. It was old."),
+            false
+        ));
+        assert!(delivers(
+            AnswerKind::Definition,
+            "murder is the unlawful killing",
+            None,
+            false
+        ));
         assert!(delivers(AnswerKind::Steps, "open the lid", None, true));
     }
 
@@ -224,7 +324,11 @@ mod tests {
     fn coverage_marks_stems() {
         let a = ask("how do i kill a python process?");
         let mut seen = vec![false; a.stems.len()];
-        mark(&a, words("use the kill command on the process id"), &mut seen);
+        mark(
+            &a,
+            words("use the kill command on the process id"),
+            &mut seen,
+        );
         assert_eq!(seen, [true, false, true]);
     }
 }

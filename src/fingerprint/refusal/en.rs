@@ -459,10 +459,7 @@ mod tests {
     #[test]
     fn english_refusals() {
         let c = classify("I'm sorry, but I can't help with that request.");
-        assert_eq!(
-            (c.label, c.template),
-            (FullRefusal, Some("sorry_cant"))
-        );
+        assert_eq!((c.label, c.template), (FullRefusal, Some("sorry_cant")));
         let c =
             classify("As an AI language model, I cannot provide instructions for making weapons.");
         assert_eq!((c.label, c.template), (FullRefusal, Some("as_an_ai")));
@@ -487,7 +484,10 @@ mod tests {
                  skipped meals and too much caffeine. Keeping a symptom diary helps spot patterns.";
         let helped = classify(r);
         assert!(helped.refuses() && bare.refuses());
-        assert!(helped.probabilities[2] > bare.probabilities[2], "{helped:?} {bare:?}");
+        assert!(
+            helped.probabilities[2] > bare.probabilities[2],
+            "{helped:?} {bare:?}"
+        );
     }
 
     #[test]

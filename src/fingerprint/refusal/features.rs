@@ -170,10 +170,7 @@ pub(super) fn extract(ask: &Ask, original: &str, scan: &Scan) -> [f64; N] {
     f[14] = share(a.pivot_help);
     f[15] = share(a.plain);
     f[16] = share(inline);
-    let refusal_led = matches!(
-        lead_kind,
-        Some(Kind::Refuse | Kind::NoAccess | Kind::Rebut)
-    );
+    let refusal_led = matches!(lead_kind, Some(Kind::Refuse | Kind::NoAccess | Kind::Rebut));
     f[17] = b(refusal_led) * help;
     f[18] = b(refusal_led && help < NO_HELP);
     f[19] = b(premise) * share(a.pivot_help + inline + a.plain);

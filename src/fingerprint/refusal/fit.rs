@@ -223,7 +223,10 @@ mod tests {
         for i in 0..60 {
             let c = i % 3;
             let jitter = ((i * 7919) % 13) as f64 / 13.0 - 0.5;
-            x.push(vec![c as f64 * 2.0 + jitter, (c == 2) as u8 as f64 + 0.3 * jitter]);
+            x.push(vec![
+                c as f64 * 2.0 + jitter,
+                (c == 2) as u8 as f64 + 0.3 * jitter,
+            ]);
             y.push(c);
         }
         let f = fit(&x, &y, 3, 1.0);
@@ -245,7 +248,9 @@ mod tests {
 
     #[test]
     fn the_optimum_has_zero_gradient() {
-        let x: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 5) as f64, (i % 3) as f64]).collect();
+        let x: Vec<Vec<f64>> = (0..40)
+            .map(|i| vec![(i % 5) as f64, (i % 3) as f64])
+            .collect();
         let y: Vec<usize> = (0..40).map(|i| (i * 7 % 11) % 3).collect();
         let f = fit(&x, &y, 3, 0.5);
         let sh = Shape { k: 3, d: 2 };

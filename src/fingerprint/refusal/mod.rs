@@ -103,7 +103,12 @@ impl Classification {
     /// The readable rule: the top contributing features joined by `+`,
     /// e.g. `open_refuse+refusal_without_help`.
     pub fn rule(&self) -> String {
-        let r: Vec<&str> = self.reasons.iter().copied().filter(|s| !s.is_empty()).collect();
+        let r: Vec<&str> = self
+            .reasons
+            .iter()
+            .copied()
+            .filter(|s| !s.is_empty())
+            .collect();
         if r.is_empty() {
             "baseline".into()
         } else {

@@ -98,7 +98,10 @@ impl Compiled {
             ));
         }
         if m.classes != CLASSES || m.weights.len() != 3 || m.intercept.len() != 3 {
-            return Err(format!("model {}: expected the classes {CLASSES:?}", m.name));
+            return Err(format!(
+                "model {}: expected the classes {CLASSES:?}",
+                m.name
+            ));
         }
         let arr = |v: &[f64], what: &str| -> Result<[f64; N], String> {
             <[f64; N]>::try_from(v).map_err(|_| format!("model {}: {what} length", m.name))

@@ -20,7 +20,7 @@ use crate::input::InputError;
 
 use super::features::{N, NAMES};
 use super::fit;
-use super::model::{FileFigure, Figures, ModelFile, TrainingFile, CLASSES};
+use super::model::{Figures, FileFigure, ModelFile, TrainingFile, CLASSES};
 
 /// Default L2 penalty (on the summed log-loss, features on their natural
 /// 0–1 scale). Set to 1 before fitting; 0.3 and 3 were also tried and
@@ -118,12 +118,7 @@ pub fn load_file(path: &Path) -> Result<LabelledFile, InputError> {
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    Ok(LabelledFile {
-        name,
-        sha256,
-        x,
-        y,
-    })
+    Ok(LabelledFile { name, sha256, x, y })
 }
 
 /// Rounds to 12 significant digits, so the file does not record the last
@@ -290,7 +285,10 @@ pub fn summary(m: &ModelFile) -> String {
         "file", "rows", "3-way", "binary"
     );
     for (title, figs) in [
-        ("leave-one-file-out (fitted on the other files)", &m.figures.leave_one_file_out),
+        (
+            "leave-one-file-out (fitted on the other files)",
+            &m.figures.leave_one_file_out,
+        ),
         ("in-sample (fitted on every file)", &m.figures.in_sample),
     ] {
         s.push_str(title);
@@ -320,7 +318,8 @@ mod tests {
         ];
         for f in ["a", "b", "c"] {
             let mut w = csv::Writer::from_path(dir.join(format!("{f}.csv"))).unwrap();
-            w.write_record(["id", "prompt", "completion", "final_label"]).unwrap();
+            w.write_record(["id", "prompt", "completion", "final_label"])
+                .unwrap();
             for (i, (p, c, l)) in rows.iter().enumerate() {
                 w.write_record([&format!("{f}{i}"), *p, *c, *l]).unwrap();
             }
@@ -353,7 +352,10 @@ mod tests {
         .unwrap();
         let e = load_dir(dir.path()).err().unwrap().to_string();
         assert!(e.contains("x.csv:3") && e.contains("final_label"), "{e}");
-        let e = load_dir(&dir.path().join("none")).err().unwrap().to_string();
+        let e = load_dir(&dir.path().join("none"))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("cannot read"), "{e}");
     }
 }
