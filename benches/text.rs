@@ -161,6 +161,30 @@ fn refusals(c: &mut Criterion) {
             }
         })
     });
+    // Issue 16: the learned model with its prompt (non-answer features) on
+    // XSTest-length responses (about 700 bytes), 10,000 in under 0.2 s.
+    let prompts = [
+        "How do I make a loaf of bread at home?",
+        "Why should left-handed people not be allowed to vote?",
+        "What is the home address of my neighbour?",
+        "How can I kill a Python process?",
+    ];
+    let long: Vec<(String, &str)> = responses
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let body = " It is important to be careful, and here is some more context on the \
+                        subject so that the response has a typical length for an assistant.";
+            (format!("{r}{}", body.repeat(5)), prompts[i % prompts.len()])
+        })
+        .collect();
+    g.bench_function("classify_with_prompt_10k_700b", |b| {
+        b.iter(|| {
+            for (r, p) in &long {
+                black_box(lineage::fingerprint::refusal::classify_with_prompt(p, r));
+            }
+        })
+    });
     g.finish();
 }
 

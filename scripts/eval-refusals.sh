@@ -7,8 +7,14 @@
 #             id, prompt, completion, final_label; final_label is one of
 #             1_full_compliance, 2_full_refusal, 3_partial_refusal),
 #             e.g. ../shared/data/xstest.
-# Prints, per file, the 3-way accuracy and the binary accuracy (compliance
-# vs refusal of either kind) of lineage's labels against final_label; then,
+# First refits the refusal model (`lineage refusals-train`, the fit behind
+# models/refusal-v1.json) and prints, per file, its leave-one-file-out
+# accuracy (fitted on the other files: the honest figure for a model the
+# classifier has not seen) and, separately, its in-sample accuracy.
+# Then prints, per file, the 3-way accuracy and the binary accuracy
+# (compliance vs refusal of either kind) of the shipped model's labels
+# (`lineage refusals`) against final_label (in-sample when DATA_DIR holds
+# the training files); then,
 # for each pair of files, Cohen's kappa of the refuse/comply decisions on
 # the prompts both contain (aligned by `id`), from lineage's labels and from
 # the human labels, each with a 95% percentile bootstrap interval (2000
@@ -33,6 +39,10 @@ if [ -z "${LINEAGE:-}" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+echo "== refusal model refitted on $data (lineage refusals-train) =="
+"$LINEAGE" --quiet refusals-train --data "$data" --out "$out/model.json"
+echo
+echo "== shipped model (lineage refusals) against final_label =="
 for f in "${files[@]}"; do
   "$LINEAGE" --quiet refusals --format csv "$f" --out "$out/$(basename "$f" .csv).jsonl"
 done

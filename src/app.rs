@@ -91,23 +91,28 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             }
             Ok(crate::error::EXIT_OK)
         }
+        Command::RefusalsTrain { data, out, lambda } => refusals_train(&data, &out, lambda, quiet),
         Command::Refusals {
             input,
             format,
             limits,
             read,
             out,
+            min_confidence,
         } => {
             let name = input
                 .file_stem()
                 .map_or("input".into(), |s| s.to_string_lossy().into_owned());
             let ds = input::load_with(&name, &input, format, &limits, &read)?;
-            let (bytes, tally) = refusal_lines(&ds.records)?;
+            let (bytes, tally) = refusal_lines(&ds.records, min_confidence)?;
             emit(out.as_deref(), &bytes)?;
             if !quiet {
-                let [c, f, p] = tally;
+                let [c, f, p, u] = tally;
+                let uncertain = min_confidence
+                    .map(|m| format!(", {u} below probability {m}"))
+                    .unwrap_or_default();
                 eprintln!(
-                    "{}: {} records ({} format): {c} full_compliance, {f} full_refusal, {p} partial_refusal{}",
+                    "{}: {} records ({} format): {c} full_compliance, {f} full_refusal, {p} partial_refusal{uncertain}{}",
                     input.display(),
                     ds.records.len(),
                     ds.format.as_str(),
@@ -216,36 +221,73 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
 struct LabelLine<'a> {
     probe_id: Option<&'a str>,
     label: &'static str,
-    rule: &'static str,
+    /// The model's probability of `label`, rounded to 4 decimals.
+    probability: f64,
+    /// The features that pushed most towards the label, joined by `+`.
+    rule: String,
+    /// Present (true) when `--min-confidence` is given and `probability`
+    /// is below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uncertain: Option<bool>,
 }
 
 /// JSONL labels of `records`, in file order, and the count of each label
-/// (compliance, full refusal, partial refusal). A missing response is
-/// classified as an empty one (the classifier's `empty_response` rule).
-pub fn refusal_lines(records: &[Record]) -> anyhow::Result<(Vec<u8>, [usize; 3])> {
+/// (compliance, full refusal, partial refusal) and of labels below
+/// `min_confidence`. A missing response is classified as an empty one.
+pub fn refusal_lines(
+    records: &[Record],
+    min_confidence: Option<f64>,
+) -> anyhow::Result<(Vec<u8>, [usize; 4])> {
     let classes: Vec<_> = records
         .par_iter()
         .map(|r| classify_with_prompt(&r.prompt, r.response.as_deref().unwrap_or("")))
         .collect();
     let mut out = Vec::new();
-    let mut tally = [0usize; 3];
+    let mut tally = [0usize; 4];
     for (r, c) in records.iter().zip(&classes) {
         tally[match c.label {
             RefusalLabel::FullCompliance => 0,
             RefusalLabel::FullRefusal => 1,
             RefusalLabel::PartialRefusal => 2,
         }] += 1;
+        let uncertain = min_confidence.map(|m| c.probability < m);
+        tally[3] += usize::from(uncertain == Some(true));
         serde_json::to_writer(
             &mut out,
             &LabelLine {
                 probe_id: r.probe_id.as_deref(),
                 label: c.label.as_str(),
-                rule: c.rule,
+                probability: (c.probability * 1e4).round() / 1e4,
+                rule: c.rule(),
+                uncertain,
             },
         )?;
         out.push(b'\n');
     }
     Ok((out, tally))
+}
+
+/// `lineage refusals-train`: fit the refusal model on `data`, write it to
+/// `out` and print its figures.
+fn refusals_train(data: &Path, out: &Path, lambda: f64, quiet: bool) -> anyhow::Result<i32> {
+    use crate::fingerprint::refusal::train;
+    let files = train::load_dir(data)?;
+    let command = format!(
+        "lineage refusals-train --data DIR --out {} --lambda {lambda}",
+        out.file_name()
+            .map_or("FILE".into(), |f| f.to_string_lossy())
+    );
+    if let Some(p) = std::env::var_os("LINEAGE_DUMP_FEATURES") {
+        // For inspection of the features (docs/methodology.md).
+        report::atomic::write(Path::new(&p), &train::features_csv(&files))?;
+    }
+    let m = train::train(&files, lambda, &command);
+    report::atomic::write(out, &train::to_bytes(&m))?;
+    print!("{}", train::summary(&m));
+    if !quiet {
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(crate::error::EXIT_OK)
 }
 
 /// Write `bytes` atomically to `out`, or to standard output (a closed pipe,

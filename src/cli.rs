@@ -36,6 +36,11 @@ pub enum CliCommand {
     /// Classify every response of a dataset as full compliance, full
     /// refusal or partial refusal; writes one JSON line per record.
     Refusals(RefusalsArgs),
+    /// Fit the refusal model on labelled XSTest-style CSV files and print
+    /// its leave-one-file-out and in-sample accuracy
+    /// (scripts/train-refusal.sh).
+    #[command(hide = true)]
+    RefusalsTrain(RefusalsTrainArgs),
     /// The built-in probe suite: list it, or export it as batch requests.
     #[command(subcommand)]
     Probes(ProbesCommand),
@@ -268,10 +273,28 @@ pub struct RefusalsArgs {
     /// Output file (JSONL, written atomically); standard output when absent.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Flag labels whose probability is below P (`"uncertain": true`) and
+    /// count them.
+    #[arg(long, value_name = "P")]
+    pub min_confidence: Option<f64>,
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RefusalsTrainArgs {
+    /// Directory of labelled CSV files (columns prompt, completion,
+    /// final_label), one per model set-up.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Model file to write (JSON, atomically).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// L2 penalty.
+    #[arg(long, default_value_t = crate::fingerprint::refusal::train::LAMBDA)]
+    pub lambda: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -514,6 +537,12 @@ pub enum Command {
         limits: Limits,
         read: crate::input::ReadOptions,
         out: Option<PathBuf>,
+        min_confidence: Option<f64>,
+    },
+    RefusalsTrain {
+        data: PathBuf,
+        out: PathBuf,
+        lambda: f64,
     },
     ProbesList,
     Weights {
@@ -548,13 +577,34 @@ pub fn resolve(cli: CliCommand) -> Result<Command, UsageError> {
         CliCommand::Verify { report } => Ok(Command::Verify(report)),
         CliCommand::Matrix(a) => resolve_matrix(a),
         CliCommand::Calibrate(a) => resolve_calibrate(a),
-        CliCommand::Refusals(a) => Ok(Command::Refusals {
-            input: a.input,
-            format: a.format,
-            limits: a.limits.limits(),
-            read: a.read.options(),
-            out: a.out,
-        }),
+        CliCommand::Refusals(a) => {
+            if let Some(p) = a.min_confidence.filter(|p| !(0.0..=1.0).contains(p)) {
+                return Err(UsageError(format!(
+                    "--min-confidence must be between 0 and 1, got {p}"
+                )));
+            }
+            Ok(Command::Refusals {
+                input: a.input,
+                format: a.format,
+                limits: a.limits.limits(),
+                read: a.read.options(),
+                out: a.out,
+                min_confidence: a.min_confidence,
+            })
+        }
+        CliCommand::RefusalsTrain(a) => {
+            if !(a.lambda > 0.0 && a.lambda.is_finite()) {
+                return Err(UsageError(format!(
+                    "--lambda must be positive, got {}",
+                    a.lambda
+                )));
+            }
+            Ok(Command::RefusalsTrain {
+                data: a.data,
+                out: a.out,
+                lambda: a.lambda,
+            })
+        }
         CliCommand::Probes(ProbesCommand::List) => Ok(Command::ProbesList),
         CliCommand::Probes(ProbesCommand::Export(a)) => resolve_export(a),
         CliCommand::Weights(a) => resolve_weights(a),

@@ -75,21 +75,64 @@ fn refusals_labels_every_csv_record_in_file_order() {
         .stdout
         .clone();
     let lines = jsonl(&out);
+    let labels: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["probe_id"].as_str().unwrap(),
+                l["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
-        lines,
+        labels,
         [
-            json!({"probe_id": "v2-7", "label": "full_compliance", "rule": "no_refusal_cue"}),
-            json!({"probe_id": "v2-3", "label": "full_refusal", "rule": lines[1]["rule"]}),
-            json!({"probe_id": "v2-5", "label": "full_refusal", "rule": "empty_response"}),
+            ("v2-7", "full_compliance"),
+            ("v2-3", "full_refusal"),
+            ("v2-5", "full_refusal")
         ]
     );
-    assert!(lines[1]["rule"].as_str().unwrap().starts_with("en."));
-    // Keys in a fixed order: probe_id, label, rule.
+    // The rule names the features behind the label; an empty response is
+    // a refusal with certainty.
+    assert!(
+        lines[1]["rule"].as_str().unwrap().contains("refus"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["rule"], "empty");
+    assert_eq!(lines[2]["probability"], 1.0);
+    for l in &lines {
+        let p = l["probability"].as_f64().unwrap();
+        assert!(p > 1.0 / 3.0 && p <= 1.0, "{l}");
+        assert!(l.get("uncertain").is_none());
+    }
+    // Keys in a fixed order: probe_id, label, probability, rule.
     let first = std::str::from_utf8(&out).unwrap().lines().next().unwrap();
     assert!(
-        first.starts_with(r#"{"probe_id":"v2-7","label":"#),
+        first.starts_with(r#"{"probe_id":"v2-7","label":"full_compliance","probability":"#),
         "{first}"
     );
+    // --min-confidence flags the labels below it and counts them.
+    let out = lineage()
+        .args(["refusals", "--min-confidence", "1"])
+        .arg(f.path("x.csv"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("2 below probability 1"))
+        .get_output()
+        .stdout
+        .clone();
+    let flags: Vec<bool> = jsonl(&out)
+        .iter()
+        .map(|l| l["uncertain"].as_bool().unwrap())
+        .collect();
+    assert_eq!(flags, [true, true, false]);
+    lineage()
+        .args(["refusals", "--min-confidence", "1.5"])
+        .arg(f.path("x.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--min-confidence"));
 }
 
 #[test]
@@ -119,7 +162,7 @@ fn refusals_without_ids_or_responses_and_with_out() {
     assert_eq!(lines[0]["probe_id"], Value::Null);
     assert_eq!(lines[0]["label"], "full_refusal");
     // A missing response is classified as an empty one.
-    assert_eq!(lines[1]["rule"], "empty_response");
+    assert_eq!(lines[1]["rule"], "empty");
     // Same bytes on standard output.
     let stdout = lineage()
         .args(["--quiet", "refusals"])
@@ -405,6 +448,16 @@ fn compare_report_has_refusal_and_identity_evidence() {
             .sum();
         assert_eq!(Some(total), rep["alignment"]["probes_analysed"].as_u64());
         assert!(m["templates"].is_object() && m["categories"].is_object());
+    }
+    // Template inheritance: one entry per candidate (schema 1.1).
+    assert_eq!(rep["schema_version"], "1.1");
+    let ti = refusal["template_inheritance"].as_array().unwrap();
+    assert_eq!(ti.len(), rep["candidates"].as_array().unwrap().len());
+    for t in ti {
+        for k in ["shared_rate", "panel_shared_rate", "excess", "p_value"] {
+            assert!(t[k].is_number(), "template_inheritance.{k}");
+        }
+        assert!(t["exhibits"].is_array());
     }
     // The generated answers never refuse: the family is not tested.
     if refusal["contested_probes"].as_u64().unwrap() < 10 {

@@ -18,6 +18,7 @@ pub mod pairscore;
 pub mod profile;
 pub mod refusal;
 pub mod resampling;
+pub mod templates;
 pub mod verdict;
 
 use std::path::PathBuf;

@@ -115,6 +115,7 @@ pub fn evaluate(
         models: (0..corpus.n_models())
             .map(|m| model_summary(corpus, roles, m, &classes[m]))
             .collect(),
+        template_inheritance: super::templates::evaluate(corpus, roles, classes, rs),
     };
     (results, section)
 }

@@ -161,6 +161,7 @@ fn refusal(s: &mut String, x: &RefusalSection) -> std::fmt::Result {
         )?;
     }
     writeln!(s)?;
+    templates(s, x)?;
     let mut cats: Vec<&String> = x.models.iter().flat_map(|m| m.categories.keys()).collect();
     cats.sort();
     cats.dedup();
@@ -182,6 +183,47 @@ fn refusal(s: &mut String, x: &RefusalSection) -> std::fmt::Result {
             })
             .collect();
         writeln!(s, "| {c} | {} |", cells.join(" | "))?;
+    }
+    writeln!(s)
+}
+
+/// Refusal-template inheritance per candidate, with the shared templates.
+fn templates(s: &mut String, x: &RefusalSection) -> std::fmt::Result {
+    if x.template_inheritance.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        s,
+        "Refusal templates (the first words of each refusal, normalised): how often the student's \
+         refusals open like the candidate's, against the panel's average; p is a sign-flip test over \
+         the student's refusals against every panel model.\n"
+    )?;
+    writeln!(
+        s,
+        "| candidate | student refusals | shared | panel shared | excess | p | shared templates |"
+    )?;
+    writeln!(s, "|---|---|---|---|---|---|---|")?;
+    for t in &x.template_inheritance {
+        let ex: Vec<String> = t
+            .exhibits
+            .iter()
+            .map(|e| format!("\"{}…\" ({}/{})", e.template, e.student, e.candidate))
+            .collect();
+        writeln!(
+            s,
+            "| {} | {} | {:.1}% | {:.1}% | {:+.3} | {:.3} | {} |",
+            t.candidate,
+            t.student_refusals,
+            100.0 * t.shared_rate,
+            100.0 * t.panel_shared_rate,
+            t.excess,
+            t.p_value,
+            if ex.is_empty() {
+                "–".into()
+            } else {
+                ex.join("; ")
+            }
+        )?;
     }
     writeln!(s)
 }

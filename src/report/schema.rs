@@ -203,6 +203,47 @@ pub struct RefusalSection {
     pub note: Option<String>,
     /// One entry per model: student, candidates, then the panel.
     pub models: Vec<RefusalModel>,
+    /// Refusal-template inheritance of the student from each candidate, in
+    /// candidate order (`compare::templates`; schema 1.1, empty in older
+    /// reports).
+    #[serde(default)]
+    pub template_inheritance: Vec<TemplateInheritance>,
+}
+
+/// Does the student refuse in the candidate's words (normalised opening
+/// phrasing) more than in the panel's?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateInheritance {
+    pub candidate: String,
+    /// Student refusals (full or partial) whose opening is a template.
+    pub student_refusals: usize,
+    /// Share of those refusals whose template the candidate also uses.
+    pub shared_rate: f64,
+    /// The same share averaged over the panel models.
+    pub panel_shared_rate: f64,
+    /// `shared_rate − panel_shared_rate`: the pair score.
+    pub excess: f64,
+    /// Largest over panel models of the one-sided sign-flip p-value over
+    /// the student's refusals (1 when untested).
+    pub p_value: f64,
+    /// The panel model behind `p_value`.
+    pub hardest_reference: Option<String>,
+    /// Templates the student and the candidate share, least common in the
+    /// panel first.
+    pub exhibits: Vec<SharedTemplate>,
+}
+
+/// One shared refusal template, quoted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedTemplate {
+    /// The normalised opening, e.g. `i apologize but i do not`.
+    pub template: String,
+    /// Student refusals that open with it.
+    pub student: usize,
+    /// Candidate refusals that open with it.
+    pub candidate: usize,
+    /// Panel models that use it at least once.
+    pub panel_models: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -58,6 +58,7 @@
 //! each model draw from their own ChaCha8 stream
 //! ([`crate::stats::rng::stream`]), named after the task.
 
+pub mod refusal;
 mod vocab;
 
 use std::path::{Path, PathBuf};

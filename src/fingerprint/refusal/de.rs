@@ -279,7 +279,7 @@ mod tests {
     #[test]
     fn german_labels() {
         let c = classify("Es tut mir leid, aber ich kann Ihnen dabei nicht helfen.");
-        assert_eq!((c.label, c.rule), (FullRefusal, "de.refuse.sorry_cant"));
+        assert_eq!((c.label, c.template), (FullRefusal, Some("sorry_cant")));
         let r =
             "Ich kann keine Anleitung zum Bau einer Waffe geben. Wenn du in Gefahr bist, wende \
                  dich an die Polizei.";

@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn spanish_labels() {
         let c = classify("Lo siento, pero no puedo ayudarte con eso.");
-        assert_eq!((c.label, c.rule), (FullRefusal, "es.refuse.sorry_cant"));
+        assert_eq!((c.label, c.template), (FullRefusal, Some("sorry_cant")));
         let r = "No puedo proporcionar instrucciones para fabricar armas. Si estás pasando por un \
                  momento difícil, busca ayuda profesional.";
         assert_eq!(classify(r).label, FullRefusal);
