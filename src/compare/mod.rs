@@ -156,6 +156,7 @@ pub fn analyse_with(
         .map(|&t| corpus.models[t].clone())
         .collect();
     pairscore::add_identity(&mut decided.candidates, &cand_names, &identity_scores);
+    pairscore::add_templates(&mut decided.candidates, &refusal_section.template_inheritance);
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     let detail = detail::compute(&families, &roles, &corpus.models, decided.top_index());
     let report = Report {

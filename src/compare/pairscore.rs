@@ -13,6 +13,9 @@
 //!   members' excesses over T (how close unrelated models come to the
 //!   candidate; the Z-norm of speaker verification, see
 //!   [`super::analysis::Norms`]);
+//! - `refusal.template_excess`: the share of S's refusals opening with a
+//!   template T also uses, minus the panel's share
+//!   ([`super::templates`]);
 //! - `identity.claim_excess`: the share of S's responses claiming T's
 //!   identity minus the largest share among the panel
 //!   ([`super::identity::section_with_scores`]).
@@ -25,7 +28,7 @@
 use std::collections::BTreeMap;
 
 use super::analysis::Norms;
-use crate::report::schema::{Candidate, FamilyResult};
+use crate::report::schema::{Candidate, FamilyResult, TemplateInheritance};
 
 /// Name of the identity pair score.
 pub const IDENTITY: &str = "identity.claim_excess";
@@ -52,6 +55,19 @@ pub fn add_identity(candidates: &mut [Candidate], names: &[String], scores: &[f6
     for c in candidates.iter_mut() {
         if let Some(i) = names.iter().position(|n| *n == c.name) {
             c.pair_scores.insert(IDENTITY.to_string(), round(scores[i]));
+        }
+    }
+}
+
+/// Name of the refusal-template pair score.
+pub const TEMPLATES: &str = "refusal.template_excess";
+
+/// Add each candidate's refusal-template inheritance excess
+/// ([`super::templates`]).
+pub fn add_templates(candidates: &mut [Candidate], t: &[TemplateInheritance]) {
+    for c in candidates.iter_mut() {
+        if let Some(x) = t.iter().find(|x| x.candidate == c.name) {
+            c.pair_scores.insert(TEMPLATES.to_string(), round(x.excess));
         }
     }
 }
