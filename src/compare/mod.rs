@@ -13,10 +13,12 @@ pub mod detail;
 pub mod distribution;
 pub mod exhibits;
 pub mod identity;
+pub mod prepared;
 pub mod profile;
 pub mod refusal;
 pub mod verdict;
 
+use std::borrow::Borrow;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -88,6 +90,16 @@ pub fn load_all(cfg: &CompareConfig, progress: &Progress) -> Result<Vec<Dataset>
         .chain(&cfg.teachers)
         .chain(&cfg.references)
         .collect();
+    load_specs(cfg, &specs, progress)
+}
+
+/// Load `specs` in parallel with `cfg`'s format and limits; the first error
+/// in `specs` order wins.
+pub fn load_specs(
+    cfg: &CompareConfig,
+    specs: &[&ModelSpec],
+    progress: &Progress,
+) -> Result<Vec<Dataset>, InputError> {
     let bar = progress.bar(specs.len() as u64, "loading");
     let out: Vec<Result<Dataset, InputError>> = specs
         .par_iter()
@@ -115,6 +127,19 @@ pub fn analyse_with(
     scores: &[ScoreFile],
     progress: &Progress,
 ) -> (Report, detail::Detail) {
+    analyse_prepared(cfg, datasets, scores, None, progress)
+}
+
+/// [`analyse_with`] on owned or borrowed datasets, reusing per-model work
+/// done once for a batch ([`prepared`], one entry per dataset, in the same
+/// order); the report is the same with or without it.
+pub fn analyse_prepared<D: Borrow<Dataset> + Sync>(
+    cfg: &CompareConfig,
+    datasets: &[D],
+    scores: &[ScoreFile],
+    prep: Option<&[&prepared::ModelPrep]>,
+    progress: &Progress,
+) -> (Report, detail::Detail) {
     let corpus = input::align::align(datasets);
     let nt = cfg.teachers.len();
     let roles = Roles {
@@ -127,12 +152,13 @@ pub fn analyse_with(
         resamples: cfg.resamples,
         bootstrap: cfg.bootstrap,
         confidence: cfg.confidence,
+        sequential: Some(cfg.alpha),
     };
     // The per-probe families and the corpus-level evidence do not depend on
     // each other; running them side by side keeps both cores busy through
     // each one's serial stretches.
     let ((families, mut evidence, profiles), (classes, identity)) = rayon::join(
-        || text_evidence(&corpus, &roles, rs, progress),
+        || text_evidence(&corpus, &roles, rs, prep, progress),
         || {
             rayon::join(
                 || refusal::classify(&corpus),
@@ -198,6 +224,7 @@ fn text_evidence(
     corpus: &Corpus,
     roles: &Roles,
     rs: Resampling,
+    prep: Option<&[&prepared::ModelPrep]>,
     progress: &Progress,
 ) -> (
     Vec<FamilyCube>,
@@ -205,7 +232,10 @@ fn text_evidence(
     Vec<profile::ProfileEvidence>,
 ) {
     let spinner = progress.spinner("fingerprinting");
-    let (counts, words) = channels::count_corpus(&corpus.texts);
+    let (counts, words) = match prep {
+        Some(p) => prepared::aligned(p, &corpus.texts),
+        None => channels::count_corpus(&corpus.texts),
+    };
     spinner.finish_and_clear();
     let ((families, evidence), profiles) = rayon::join(
         || {
@@ -367,12 +397,14 @@ pub fn parameters(format: Option<Format>, alpha: f64, rs: Resampling) -> Paramet
         format: format.map(|f| f.as_str().to_string()),
         extractors: extractors.iter().map(|e| e.name().to_string()).collect(),
         family_weights: weights,
+        stop_after_exceedances: rs.sequential.map(|_| rs.stop_after()),
     }
 }
 
-fn inputs(datasets: &[Dataset], corpus: &Corpus, nt: usize) -> Vec<InputEntry> {
+fn inputs<D: Borrow<Dataset>>(datasets: &[D], corpus: &Corpus, nt: usize) -> Vec<InputEntry> {
     datasets
         .iter()
+        .map(Borrow::borrow)
         .zip(&corpus.stats)
         .enumerate()
         .map(|(i, (d, st))| InputEntry {

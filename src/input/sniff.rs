@@ -172,9 +172,8 @@ mod tests {
     #[test]
     #[ignore]
     fn sample_files_load() {
-        let dir = std::env::var("LINEAGE_SAMPLE_DATA").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string()
-        });
+        let dir = std::env::var("LINEAGE_SAMPLE_DATA")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
         let dir = Path::new(&dir);
         let limits = crate::input::Limits::default();
         for (file, format, n) in [

@@ -119,6 +119,7 @@ pub fn run(cfg: &MatrixConfig, progress: &Progress) -> anyhow::Result<(MatrixRep
         resamples: cfg.resamples,
         bootstrap: cfg.bootstrap,
         confidence: cfg.confidence,
+        sequential: None,
     };
     let bar = progress.bar(na as u64, "testing teachers");
     let enough = probes >= crate::compare::verdict::MIN_PROBES && n >= 4;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Version of the report layout.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -61,6 +61,11 @@ pub struct Parameters {
     pub extractors: Vec<String>,
     /// Weight of each family in the combined score used for ranking.
     pub family_weights: BTreeMap<String, f64>,
+    /// Sign-flip tests stop after this many resamples reach the observed
+    /// statistic (Besag & Clifford 1991); absent when every test draws
+    /// `resamples`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_after_exceedances: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +124,10 @@ pub struct FamilyResult {
     /// candidate's excess against the panel members' excesses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_between_models: Option<f64>,
+    /// Sign-flip resamples actually drawn, summed over the panel models'
+    /// tests (sequential stopping; absent where no sign-flip test ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resamples_drawn: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +147,9 @@ pub struct RankingTest {
     pub difference: Estimate,
     pub p_value: f64,
     pub significant: bool,
+    /// Sign-flip resamples actually drawn (sequential stopping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resamples_drawn: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
