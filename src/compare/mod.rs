@@ -161,8 +161,16 @@ pub fn analyse_prepared<D: Borrow<Dataset> + Sync>(
         || text_evidence(&corpus, &roles, rs, prep, progress),
         || {
             rayon::join(
-                || refusal::classify(&corpus),
-                || identity::section(&corpus, &roles),
+                || match prep {
+                    Some(p) => prepared::classify(p, &corpus),
+                    None => refusal::classify(&corpus),
+                },
+                || match prep {
+                    Some(p) => identity::section_with(&corpus, &roles, &|m, i| {
+                        prepared::claims(p, &corpus, m, i)
+                    }),
+                    None => identity::section(&corpus, &roles),
+                },
             )
         },
     );

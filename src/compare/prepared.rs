@@ -13,10 +13,13 @@ use rustc_hash::FxHashMap;
 
 use super::detail::Detail;
 use crate::fingerprint::distribution::ScoreFile;
+use crate::fingerprint::identity::{extract, IdentityClaim};
 use crate::fingerprint::profile::ModelWords;
+use crate::fingerprint::refusal::{classify_with_prompt, Classification};
 use crate::fingerprint::sparse::Counter;
 use crate::fingerprint::tokenize::Tokenised;
 use crate::fingerprint::SparseVec;
+use crate::input::align::Corpus;
 use crate::input::Dataset;
 use crate::matrix::channels::{self, Aligned, CHANNELS};
 use crate::progress::Progress;
@@ -31,6 +34,11 @@ pub struct ModelPrep<'a> {
     counts: Vec<Vec<SparseVec>>,
     /// The words of each distinct response, in the same order.
     words: ModelWords,
+    /// Refusal class of each distinct response under the prompt of its
+    /// first record (reused when an alignment pairs it with that prompt).
+    classes: Vec<(&'a str, Classification)>,
+    /// Self-identification claims of each distinct response.
+    claims: Vec<Vec<IdentityClaim>>,
 }
 
 impl<'a> ModelPrep<'a> {
@@ -39,14 +47,21 @@ impl<'a> ModelPrep<'a> {
         const SLICE: usize = 128;
         let mut index = FxHashMap::default();
         let mut texts: Vec<&'a str> = Vec::new();
+        let mut prompts: Vec<&'a str> = Vec::new();
         for r in &d.records {
             if let Some(t) = r.response.as_deref().filter(|t| !t.trim().is_empty()) {
                 index.entry(t).or_insert_with(|| {
                     texts.push(t);
+                    prompts.push(&r.prompt);
                     texts.len() - 1
                 });
             }
         }
+        let (classes, claims) = texts
+            .par_iter()
+            .zip(&prompts)
+            .map(|(t, p)| ((*p, classify_with_prompt(p, t)), extract(t)))
+            .unzip();
         let slices: Vec<(Vec<Vec<SparseVec>>, ModelWords)> = texts
             .par_chunks(SLICE)
             .map(|slice| {
@@ -71,6 +86,8 @@ impl<'a> ModelPrep<'a> {
             index,
             counts,
             words,
+            classes,
+            claims,
         }
     }
 
@@ -129,6 +146,36 @@ impl<'a> Batch<'a> {
             .collect();
         super::analyse_prepared(cfg, &datasets, scores, Some(&preps), progress)
     }
+}
+
+/// What [`crate::compare::refusal::classify`] returns for `corpus`.
+pub fn classify(preps: &[&ModelPrep], corpus: &Corpus) -> Vec<Vec<Classification>> {
+    preps
+        .par_iter()
+        .zip(&corpus.texts)
+        .map(|(p, texts)| {
+            texts
+                .iter()
+                .zip(&corpus.prompts)
+                .map(|(t, prompt)| match p.classes[p.slot(t)] {
+                    (own, c) if own == prompt => c,
+                    _ => classify_with_prompt(prompt, t),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The claims [`crate::fingerprint::identity::extract`] finds in response
+/// `probe` of `model`.
+pub fn claims(
+    preps: &[&ModelPrep],
+    corpus: &Corpus,
+    model: usize,
+    probe: usize,
+) -> Vec<IdentityClaim> {
+    let p = preps[model];
+    p.claims[p.slot(&corpus.texts[model][probe])].clone()
 }
 
 /// What [`channels::count_corpus`] returns for `texts[model][probe]`, from
