@@ -11,7 +11,8 @@
 # family); false_positives counts negatives that get `distilled-from` against
 # an API teacher. Then runs scripts/sklearn_tfidf_baseline.py (BASELINE=0
 # skips it) so both wall times come from one run. Uses $LINEAGE if set, else
-# builds the release binary. JOBS (default 2) students run in parallel.
+# builds the release binary. All students run as one batch `compare`
+# process (each model fingerprinted once; reports in OUT_DIR/<student>/).
 set -euo pipefail
 data=${1:?usage: scripts/eval-attribution.sh DATA_DIR [OUT_DIR]}
 out=${2:-$(mktemp -d)}
@@ -33,11 +34,16 @@ while read -r model; do
   [ -n "$model" ] && refs+=(--reference "$data/$model.json")
 done < "$data/reference-panel.txt"
 
+students=()
+while read -r student; do
+  [ -n "$student" ] && students+=("$data/$student.json")
+done < <(tail -n +2 "$data/labels-dev.tsv" | cut -f1)
+batch_out=$out
+# One student keeps the single-report layout; give it its own folder.
+[ "${#students[@]}" = 1 ] && batch_out="$out/$(basename "${students[0]}" .json)"
 start=$(date +%s.%N)
-tail -n +2 "$data/labels-dev.tsv" | cut -f1 | while read -r student; do
-  echo "$student"
-done | xargs -P "${JOBS:-2}" -I{} "$LINEAGE" --quiet compare "$data/{}.json" "${teachers[@]}" "${refs[@]}" \
-  --out "$out/{}" --seed "${SEED:-0}" > /dev/null
+"$LINEAGE" --quiet compare "${students[@]}" "${teachers[@]}" "${refs[@]}" \
+  --out "$batch_out" --seed "${SEED:-0}" > /dev/null
 end=$(date +%s.%N)
 
 python3 - "$data" "$out" "$start" "$end" <<'PY'

@@ -73,6 +73,9 @@ pub fn run(cmd: Command, progress: Progress, quiet: bool) -> anyhow::Result<i32>
             }
             Ok(crate::error::EXIT_OK)
         }
+        Command::CompareBatch { cfg, students, out } => {
+            crate::batch::run(&cfg, &students, &out, &progress, quiet)
+        }
         Command::Simulate(a) => {
             let files = synth::write_corpus_with(
                 &a.out,

@@ -324,8 +324,11 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Student dataset: PATH or NAME=PATH.
-    pub student: String,
+    /// Student datasets: PATH, NAME=PATH or a directory of data files. With
+    /// more than one, each student's reports go to OUT/<student>/ and
+    /// OUT/summary.tsv lists the verdicts.
+    #[arg(required = true, num_args = 1..)]
+    pub students: Vec<String>,
     /// Candidate teacher dataset (repeatable): PATH or NAME=PATH.
     #[arg(long = "teacher", short = 't', required = true)]
     pub teachers: Vec<String>,
@@ -520,6 +523,13 @@ pub enum Command {
         out: PathBuf,
         /// Where the HTML report goes (default OUT/report.html).
         html: Option<PathBuf>,
+    },
+    /// Several students against the same candidates and panel, in one
+    /// process (`cfg.student` is the first of `students`).
+    CompareBatch {
+        cfg: CompareConfig,
+        students: Vec<ModelSpec>,
+        out: PathBuf,
     },
     Matrix {
         cfg: crate::matrix::MatrixConfig,
@@ -748,8 +758,12 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     for r in &a.references {
         references.extend(expand_reference(r)?);
     }
+    let mut students = Vec::new();
+    for s in &a.students {
+        students.extend(expand_reference(s)?);
+    }
     let mut cfg = CompareConfig::new(
-        model_spec(&a.student)?,
+        students[0].clone(),
         a.teachers
             .iter()
             .map(|t| model_spec(t))
@@ -764,6 +778,9 @@ fn resolve_compare(a: CompareArgs) -> Result<Command, UsageError> {
     cfg.scores = a.scores;
     cfg.calibration = a.calibration;
     check_unique(&cfg)?;
+    if students.len() > 1 {
+        return crate::batch::resolve(cfg, students, a.out, a.html);
+    }
     Ok(Command::Compare {
         cfg,
         out: a.out,

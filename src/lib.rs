@@ -6,6 +6,7 @@
 //! [`compare`]) and writes reproducible reports ([`report`]).
 
 pub mod app;
+pub mod batch;
 pub mod cli;
 pub mod compare;
 pub mod error;

@@ -596,7 +596,7 @@ fn nonexistent_file_is_refused() {
 }
 
 #[test]
-fn directory_as_student_is_refused() {
+fn directory_without_data_files_as_student_is_refused() {
     let f = Fixture::new();
     let dir = f.path("runs");
     std::fs::create_dir(&dir).unwrap();
@@ -610,7 +610,7 @@ fn directory_as_student_is_refused() {
     .assert()
     .code(2)
     .stderr(predicate::str::contains(
-        "runs: is a directory, expected a file",
+        "runs: no .json, .jsonl or .csv files in this directory",
     ));
     assert_no_report(&out);
 }

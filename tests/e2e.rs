@@ -9,6 +9,7 @@
 mod common;
 
 mod bad_input;
+mod batch;
 mod calibration;
 mod cli;
 mod determinism;

@@ -147,3 +147,49 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Sequential sign-flip p-values (Besag & Clifford 1991): in (0, 1],
+    /// deterministic, never more draws than allowed, and, on the same
+    /// random stream, the same decision at alpha as the fixed-size test
+    /// and the same p-value whenever that is at or below alpha.
+    #[test]
+    fn sequential_signflip_is_valid_and_settles_the_decision(
+        d in prop::collection::vec(moderate(), 0..60),
+        resamples in 0usize..400,
+        alpha in 0.001f64..0.3,
+        seed in any::<u64>(),
+    ) {
+        let h = signflip::settling_exceedances(alpha, resamples);
+        let s = signflip::sequential(&d, resamples, h, &mut stream(seed, "seq"));
+        prop_assert!(s.p > 0.0 && s.p <= 1.0, "{s:?}");
+        prop_assert!(s.drawn <= resamples);
+        prop_assert_eq!(s, signflip::sequential(&d, resamples, h, &mut stream(seed, "seq")));
+        let full = signflip::p_value(&d, resamples, &mut stream(seed, "seq"));
+        prop_assert_eq!(s.p <= alpha, full <= alpha);
+        prop_assert_eq!(s.p < alpha, full < alpha);
+        if full <= alpha {
+            prop_assert_eq!(s.p, full);
+        }
+        if s.drawn < resamples {
+            prop_assert!(s.p > alpha);
+        }
+    }
+
+    /// On its own random stream, the sequential test decides as a large
+    /// fixed-size test does wherever the true p-value is far from alpha.
+    #[test]
+    fn sequential_signflip_agrees_with_the_full_test_far_from_alpha(
+        d in prop::collection::vec(-1.0f64..1.5, 20..60),
+        seed in any::<u64>(),
+    ) {
+        let alpha = 0.05;
+        let reference = signflip::p_value(&d, 9999, &mut stream(seed, "reference"));
+        prop_assume!(!(0.005..=0.25).contains(&reference));
+        let h = signflip::settling_exceedances(alpha, 999);
+        let s = signflip::sequential(&d, 999, h, &mut stream(seed, "sequential"));
+        prop_assert_eq!(s.p <= alpha, reference <= alpha, "{:?} vs {}", s, reference);
+    }
+}

@@ -43,6 +43,19 @@ pub struct Resampling {
     pub resamples: usize,
     pub bootstrap: usize,
     pub confidence: f64,
+    /// `Some(alpha)`: sign-flip tests stop once their outcome at `alpha` is
+    /// settled (Besag & Clifford 1991, [`signflip::sequential`]); `None`
+    /// draws every resample.
+    pub sequential: Option<f64>,
+}
+
+impl Resampling {
+    /// Exceedances after which a sign-flip test stops (`usize::MAX`: never).
+    pub fn stop_after(&self) -> usize {
+        self.sequential.map_or(usize::MAX, |a| {
+            signflip::settling_exceedances(a, self.resamples)
+        })
+    }
 }
 
 /// One family's similarity cube and its weight in the combination.
@@ -293,18 +306,20 @@ pub(crate) fn summarise(
         )
     });
     let task = |what: &str, r: &str| format!("{what}/{}/{family}/{r}", names[t]);
-    let ps: Vec<f64> = s
+    let tests: Vec<signflip::Outcome> = s
         .contrasts
         .par_iter()
         .zip(&roles.panel)
         .map(|(d, &r)| {
-            signflip::p_value(
+            signflip::sequential(
                 d,
                 rs.resamples,
+                rs.stop_after(),
                 &mut stream(rs.seed, &task("signflip", &names[r])),
             )
         })
         .collect();
+    let ps: Vec<f64> = tests.iter().map(|o| o.p).collect();
     let worst = crate::stats::first_max(&ps);
     let p = worst.map_or(0.0, |j| ps[j]);
     let d = sd(&s.excess);
@@ -327,5 +342,6 @@ pub(crate) fn summarise(
         hardest_reference: worst.map(|j| names[roles.panel[j]].clone()),
         p_probes: Some(p),
         p_between_models: Some(p_between),
+        resamples_drawn: Some(tests.iter().map(|o| o.drawn).sum()),
     }
 }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::fingerprint::identity::{extract, ClaimKind};
+use crate::fingerprint::identity::{extract, ClaimKind, IdentityClaim};
 use crate::input::align::Corpus;
 use crate::report::schema::{IdentityModel, IdentitySection};
 
@@ -47,11 +47,20 @@ pub fn section(corpus: &Corpus, roles: &Roles) -> IdentitySection {
 /// such share among the reference models. Positive when S repeats T's
 /// self-description more than any unrelated model does.
 pub fn section_with_scores(corpus: &Corpus, roles: &Roles) -> (IdentitySection, Vec<f64>) {
+    section_with(corpus, roles, &|m, p| extract(&corpus.texts[m][p]))
+}
+
+/// [`section_with_scores`] with the claims of each response given by
+/// `claims_of(model, probe)` (a batch extracts them once per response).
+pub fn section_with(
+    corpus: &Corpus,
+    roles: &Roles,
+    claims_of: &(dyn Fn(usize, usize) -> Vec<IdentityClaim> + Sync),
+) -> (IdentitySection, Vec<f64>) {
     let mut kinds: BTreeMap<&'static str, ClaimKind> = BTreeMap::new();
-    let claims: Vec<(Claims, BTreeMap<&'static str, ClaimKind>)> = corpus
-        .texts
-        .par_iter()
-        .map(|texts| model_claims(texts))
+    let claims: Vec<(Claims, BTreeMap<&'static str, ClaimKind>)> = (0..corpus.n_models())
+        .into_par_iter()
+        .map(|m| model_claims((0..corpus.n_probes()).map(|p| claims_of(m, p))))
         .collect();
     for (_, k) in &claims {
         for (&name, &kind) in k {
@@ -99,15 +108,16 @@ pub fn section_with_scores(corpus: &Corpus, roles: &Roles) -> (IdentitySection, 
     (section, scores)
 }
 
-fn model_claims(texts: &[String]) -> (Claims, BTreeMap<&'static str, ClaimKind>) {
+fn model_claims(
+    responses: impl Iterator<Item = Vec<IdentityClaim>>,
+) -> (Claims, BTreeMap<&'static str, ClaimKind>) {
     let mut kinds = BTreeMap::new();
     let mut generic = 0;
-    let per_response = texts
-        .iter()
-        .map(|t| {
+    let per_response = responses
+        .map(|found| {
             let mut names = BTreeSet::new();
             let mut gen = false;
-            for c in extract(t) {
+            for c in found {
                 if c.kind == ClaimKind::Generic {
                     gen = true;
                 } else {

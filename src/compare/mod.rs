@@ -15,12 +15,14 @@ pub mod distribution;
 pub mod exhibits;
 pub mod identity;
 pub mod pairscore;
+pub mod prepared;
 pub mod profile;
 pub mod refusal;
 pub mod resampling;
 pub mod templates;
 pub mod verdict;
 
+use std::borrow::Borrow;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -91,6 +93,16 @@ pub fn load_all(cfg: &CompareConfig, progress: &Progress) -> Result<Vec<Dataset>
         .chain(&cfg.teachers)
         .chain(&cfg.references)
         .collect();
+    load_specs(cfg, &specs, progress)
+}
+
+/// Load `specs` in parallel with `cfg`'s format and limits; the first error
+/// in `specs` order wins.
+pub fn load_specs(
+    cfg: &CompareConfig,
+    specs: &[&ModelSpec],
+    progress: &Progress,
+) -> Result<Vec<Dataset>, InputError> {
     let bar = progress.bar(specs.len() as u64, "loading");
     let out: Vec<Result<Dataset, InputError>> = specs
         .par_iter()
@@ -118,6 +130,19 @@ pub fn analyse_with(
     scores: &[ScoreFile],
     progress: &Progress,
 ) -> (Report, detail::Detail) {
+    analyse_prepared(cfg, datasets, scores, None, progress)
+}
+
+/// [`analyse_with`] on owned or borrowed datasets, reusing per-model work
+/// done once for a batch ([`prepared`], one entry per dataset, in the same
+/// order); the report is the same with or without it.
+pub fn analyse_prepared<D: Borrow<Dataset> + Sync>(
+    cfg: &CompareConfig,
+    datasets: &[D],
+    scores: &[ScoreFile],
+    prep: Option<&[&prepared::ModelPrep]>,
+    progress: &Progress,
+) -> (Report, detail::Detail) {
     let corpus = input::align::align(datasets);
     let nt = cfg.teachers.len();
     let roles = Roles {
@@ -125,16 +150,27 @@ pub fn analyse_with(
         candidates: (1..=nt).collect(),
         panel: (nt + 1..datasets.len()).collect(),
     };
-    let rs = cfg.resampling;
+    let rs = Resampling {
+        sequential: Some(cfg.alpha),
+        ..cfg.resampling
+    };
     // The per-probe families and the corpus-level evidence do not depend on
     // each other; running them side by side keeps both cores busy through
     // each one's serial stretches.
     let ((families, mut evidence, profiles), (classes, (identity, identity_scores))) = rayon::join(
-        || text_evidence(&corpus, &roles, rs, progress),
+        || text_evidence(&corpus, &roles, rs, prep, progress),
         || {
             rayon::join(
-                || refusal::classify(&corpus),
-                || identity::section_with_scores(&corpus, &roles),
+                || match prep {
+                    Some(p) => prepared::classify(p, &corpus),
+                    None => refusal::classify(&corpus),
+                },
+                || match prep {
+                    Some(p) => identity::section_with(&corpus, &roles, &|m, i| {
+                        prepared::claims(p, &corpus, m, i)
+                    }),
+                    None => identity::section_with_scores(&corpus, &roles),
+                },
             )
         },
     );
@@ -156,7 +192,10 @@ pub fn analyse_with(
         .map(|&t| corpus.models[t].clone())
         .collect();
     pairscore::add_identity(&mut decided.candidates, &cand_names, &identity_scores);
-    pairscore::add_templates(&mut decided.candidates, &refusal_section.template_inheritance);
+    pairscore::add_templates(
+        &mut decided.candidates,
+        &refusal_section.template_inheritance,
+    );
     let exhibits = exhibits::select(&corpus, &families, &roles, decided.top_index(), 5);
     let detail = detail::compute(&families, &roles, &corpus.models, decided.top_index());
     let report = Report {
@@ -206,6 +245,7 @@ fn text_evidence(
     corpus: &Corpus,
     roles: &Roles,
     rs: Resampling,
+    prep: Option<&[&prepared::ModelPrep]>,
     progress: &Progress,
 ) -> (
     Vec<FamilyCube>,
@@ -213,7 +253,10 @@ fn text_evidence(
     Vec<profile::ProfileEvidence>,
 ) {
     let spinner = progress.spinner("fingerprinting");
-    let (counts, words) = channels::count_corpus(&corpus.texts);
+    let (counts, words) = match prep {
+        Some(p) => prepared::aligned(p, &corpus.texts),
+        None => channels::count_corpus(&corpus.texts),
+    };
     spinner.finish_and_clear();
     let ((families, evidence), profiles) = rayon::join(
         || {
@@ -395,13 +438,15 @@ pub fn parameters(format: Option<Format>, alpha: f64, rs: Resampling) -> Paramet
         format: format.map(|f| f.as_str().to_string()),
         extractors: extractors.iter().map(|e| e.name().to_string()).collect(),
         family_weights: weights,
+        stop_after_exceedances: rs.sequential.map(|_| rs.stop_after()),
         read_options: input::ReadOptions::default(),
     }
 }
 
-fn inputs(datasets: &[Dataset], corpus: &Corpus, nt: usize) -> Vec<InputEntry> {
+fn inputs<D: Borrow<Dataset>>(datasets: &[D], corpus: &Corpus, nt: usize) -> Vec<InputEntry> {
     datasets
         .iter()
+        .map(Borrow::borrow)
         .zip(&corpus.stats)
         .enumerate()
         .map(|(i, (d, st))| InputEntry {

@@ -93,6 +93,7 @@ fn candidate(
             hardest_reference: worst.map(|w| names[roles.panel[w]].clone()),
             p_probes: None,
             p_between_models: None,
+            resamples_drawn: None,
         },
     }
 }

@@ -156,6 +156,7 @@ fn uninformative() -> FamilyResult {
         hardest_reference: None,
         p_probes: None,
         p_between_models: None,
+        resamples_drawn: None,
     }
 }
 
@@ -241,6 +242,7 @@ fn candidate(
         hardest_reference: worst.map(|j| names[roles.panel[j]].clone()),
         p_probes: None,
         p_between_models: None,
+        resamples_drawn: None,
     }
 }
 
@@ -351,6 +353,7 @@ mod tests {
             resamples: 99,
             bootstrap: 300,
             confidence: 0.95,
+            sequential: None,
         }
     }
 

@@ -13,6 +13,7 @@ impl Resampling {
         resamples: 4999,
         bootstrap: 2000,
         confidence: 0.95,
+        sequential: None,
     };
 
     /// `lineage matrix`: fewer resamples, as it tests every model.
@@ -41,6 +42,7 @@ impl Resampling {
             resamples: p.resamples,
             bootstrap: p.bootstrap,
             confidence: p.confidence,
+            sequential: None,
         }
     }
 }

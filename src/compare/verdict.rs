@@ -176,7 +176,13 @@ fn ranking_test(
         rs.confidence,
         &mut stream(rs.seed, &format!("{task}/ci")),
     );
-    let p = signflip::p_value(&d, rs.resamples, &mut stream(rs.seed, &task));
+    let test = signflip::sequential(
+        &d,
+        rs.resamples,
+        rs.stop_after(),
+        &mut stream(rs.seed, &task),
+    );
+    let p = test.p;
     RankingTest {
         first: a.1.name.clone(),
         second: b.1.name.clone(),
@@ -187,6 +193,7 @@ fn ranking_test(
         },
         p_value: p,
         significant: p < alpha,
+        resamples_drawn: Some(test.drawn),
     }
 }
 

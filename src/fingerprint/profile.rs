@@ -135,6 +135,30 @@ impl ModelWords {
             }));
     }
 
+    /// The words of responses `which` (indices into this model's responses,
+    /// in that order), as if only those had been pushed; ids are renumbered
+    /// in order of first use. [`build_from`] depends on each response's
+    /// words only, so it gives the same profile as pushing them afresh.
+    pub fn select(&self, which: &[usize]) -> ModelWords {
+        let mut out = ModelWords::default();
+        let mut remap = vec![u32::MAX; self.words.len()];
+        for &r in which {
+            let resp: Vec<u32> = self.responses[r]
+                .iter()
+                .map(|&id| {
+                    let slot = &mut remap[id as usize];
+                    if *slot == u32::MAX {
+                        *slot = out.id_of(self.hashes[id as usize], &self.words[id as usize]);
+                    }
+                    out.freq[*slot as usize] += 1;
+                    *slot
+                })
+                .collect();
+            out.responses.push(resp);
+        }
+        out
+    }
+
     fn id_of(&mut self, h: u64, w: &str) -> u32 {
         if let Some(&id) = self.ids.get(&h) {
             return id;

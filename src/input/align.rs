@@ -7,6 +7,7 @@
 //! a probe enters the analysis only when every model has a non-empty
 //! response to it (the count of probes left out is reported too).
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
@@ -69,11 +70,11 @@ struct Entry<'a> {
     response: Option<&'a str>,
 }
 
-/// Align `datasets`; the corpus keeps their order.
-pub fn align(datasets: &[Dataset]) -> Corpus {
+/// Align `datasets` (owned or borrowed); the corpus keeps their order.
+pub fn align<D: Borrow<Dataset> + Sync>(datasets: &[D]) -> Corpus {
     let align_by = if datasets
         .iter()
-        .all(|d| d.records.iter().all(|r| r.probe_id.is_some()))
+        .all(|d| d.borrow().records.iter().all(|r| r.probe_id.is_some()))
     {
         AlignBy::ProbeId
     } else {
@@ -81,8 +82,10 @@ pub fn align(datasets: &[Dataset]) -> Corpus {
     };
     // Each dataset is indexed on its own (hashing every prompt), so in
     // parallel; the maps come back in dataset order.
-    let (maps, mut stats): (Vec<BTreeMap<String, Entry>>, Vec<InputStats>) =
-        datasets.par_iter().map(|d| index(d, align_by)).unzip();
+    let (maps, mut stats): (Vec<BTreeMap<String, Entry>>, Vec<InputStats>) = datasets
+        .par_iter()
+        .map(|d| index(d.borrow(), align_by))
+        .unzip();
     let union: BTreeSet<&String> = maps.iter().flat_map(|m| m.keys()).collect();
     for (st, map) in stats.iter_mut().zip(&maps) {
         st.missing = union.len() - map.len();
@@ -125,8 +128,8 @@ fn index(d: &Dataset, by: AlignBy) -> (BTreeMap<String, Entry<'_>>, InputStats) 
     (map, st)
 }
 
-fn build(
-    datasets: &[Dataset],
+fn build<D: Borrow<Dataset>>(
+    datasets: &[D],
     maps: &[BTreeMap<String, Entry>],
     keep: &[&String],
     align_by: AlignBy,
@@ -152,7 +155,7 @@ fn build(
         })
         .collect();
     Corpus {
-        models: datasets.iter().map(|d| d.name.clone()).collect(),
+        models: datasets.iter().map(|d| d.borrow().name.clone()).collect(),
         probe_keys: keep.iter().map(|k| k.to_string()).collect(),
         prompts,
         categories,

@@ -368,6 +368,7 @@ fn summarise(
         hardest_reference: worst.map(|j| names[rivals[j]].clone()),
         p_probes: Some(p_probes),
         p_between_models: Some(p_between),
+        resamples_drawn: None,
     }
 }
 

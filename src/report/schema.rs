@@ -65,6 +65,11 @@ pub struct Parameters {
     /// columns); absent when none was.
     #[serde(default, skip_serializing_if = "crate::input::ReadOptions::is_default")]
     pub read_options: crate::input::ReadOptions,
+    /// Sign-flip tests stop after this many resamples reach the observed
+    /// statistic (Besag & Clifford 1991); absent when every test draws
+    /// `resamples`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_after_exceedances: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +128,10 @@ pub struct FamilyResult {
     /// candidate's excess against the panel members' excesses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_between_models: Option<f64>,
+    /// Sign-flip resamples actually drawn, summed over the panel models'
+    /// tests (sequential stopping; absent where no sign-flip test ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resamples_drawn: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +174,9 @@ pub struct RankingTest {
     pub difference: Estimate,
     pub p_value: f64,
     pub significant: bool,
+    /// Sign-flip resamples actually drawn (sequential stopping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resamples_drawn: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -532,7 +532,9 @@ mod tests {
         let mut q2 = [block(&q, 1, 2 * hd), block(&q, 0, 2 * hd)].concat();
         let mut k2 = [block(&k, 1, hd), block(&k, 0, hd)].concat();
         for h in 0..2 {
-            q2[(h * hd + 1) * d..(h * hd + 2) * d].iter_mut().for_each(|x| *x *= 3.0);
+            q2[(h * hd + 1) * d..(h * hd + 2) * d]
+                .iter_mut()
+                .for_each(|x| *x *= 3.0);
         }
         k2[d..2 * d].iter_mut().for_each(|x| *x /= 3.0);
         let moved = head_sum(&q2, &k2, d, hd).unwrap();
