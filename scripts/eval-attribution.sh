@@ -76,6 +76,24 @@ print(f"top1={top1}/{npos} recall={rec}/{npos} false_positives={fp}/{nneg}")
 print(f"lineage_wall_seconds={end-start:.2f}")
 PY
 
+# Calibrated evidence, validated leave-one-model-out over every labelled
+# model (labels-dev.tsv here plus ../alpacaeval-calibration when present):
+# Cllr, top1, recall (`distilled-from` the labelled family under the
+# calibrated rule) and false positives (a negative student's verdict naming
+# a candidate). CALIBRATE=0 skips it.
+cal_root=$(dirname "$data")
+if [ "${CALIBRATE:-1}" = 1 ] && [ -f "$cal_root/alpacaeval-calibration/labels-calibration.tsv" ]; then
+  LINEAGE="$LINEAGE" SHIP=0 "$here/scripts/calibrate-alpacaeval.sh" "$cal_root" "$out/calibration" > /dev/null
+  python3 - "$out/calibration/calibration.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); v = c["validation"]
+print(f"calibrated (leave-one-model-out, {v['models']} models, {v['h1_pairs']}+{v['h2_pairs']} known pairs): "
+      f"cllr={v['cllr']:.3f} cllr_min={v['cllr_min']:.3f} top1={v['top1']}/{v['students_h1']} "
+      f"recall={v['recall']}/{v['students_h1']} false_positives={v['false_positives']}/{v['students_h2']} "
+      f"bounds=[{c['log10_lr_bounds'][0]:.2f},{c['log10_lr_bounds'][1]:.2f}]")
+PY
+fi
+
 # The same per-probe TF-IDF similarity in scikit-learn, for a speed
 # comparison in the same run (skipped when scikit-learn is not installed).
 if [ "${BASELINE:-1}" = 1 ] && python3 -c 'import sklearn' 2>/dev/null; then
