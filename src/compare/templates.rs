@@ -206,6 +206,7 @@ mod tests {
             resamples: 999,
             bootstrap: 200,
             confidence: 0.95,
+            sequential: None,
         }
     }
 
