@@ -610,7 +610,7 @@ fn directory_without_data_files_as_student_is_refused() {
     .assert()
     .code(2)
     .stderr(predicate::str::contains(
-        "runs: no .json, .jsonl or .csv files in this directory",
+        "runs: no .json, .jsonl, .csv or .parquet files in this directory",
     ));
     assert_no_report(&out);
 }

@@ -125,11 +125,12 @@ fn gradient_hessian(
         let p = sigmoid(eta);
         let r = wi * (p - f64::from(u8::from(yi)));
         let c = wi * p * (1.0 - p);
-        let xi = |j: usize| if j == 0 { 1.0 } else { row[j - 1] };
-        for a in 0..k {
-            g[a] += r * xi(a);
-            for b in 0..=a {
-                h[a][b] += c * xi(a) * xi(b);
+        // The row with a leading 1 for the intercept.
+        let xi: Vec<f64> = std::iter::once(1.0).chain(row.iter().copied()).collect();
+        for (a, &xa) in xi.iter().enumerate() {
+            g[a] += r * xa;
+            for (hab, &xb) in h[a].iter_mut().zip(&xi).take(a + 1) {
+                *hab += c * xa * xb;
             }
         }
     }
@@ -140,9 +141,11 @@ fn gradient_hessian(
     // A tiny ridge on the intercept keeps the system definite when every
     // probability saturates.
     h[0][0] += 1e-12;
-    for a in 0..k {
-        for b in a + 1..k {
-            h[a][b] = h[b][a];
+    // Mirror the lower triangle.
+    let lower = h.clone();
+    for (a, row) in h.iter_mut().enumerate() {
+        for (b, v) in row.iter_mut().enumerate().skip(a + 1) {
+            *v = lower[b][a];
         }
     }
     (g, h)
@@ -161,18 +164,12 @@ fn sigmoid(t: f64) -> f64 {
 fn cholesky_solve(mut a: Vec<Vec<f64>>, b: &[f64]) -> Vec<f64> {
     let n = b.len();
     for j in 0..n {
-        let mut d = a[j][j];
-        for k in 0..j {
-            d -= a[j][k] * a[j][k];
-        }
+        let d = a[j][j] - a[j][..j].iter().map(|v| v * v).sum::<f64>();
         let d = d.max(1e-300).sqrt();
         a[j][j] = d;
         for i in j + 1..n {
-            let mut s = a[i][j];
-            for k in 0..j {
-                s -= a[i][k] * a[j][k];
-            }
-            a[i][j] = s / d;
+            let s: f64 = a[i][..j].iter().zip(&a[j][..j]).map(|(x, y)| x * y).sum();
+            a[i][j] = (a[i][j] - s) / d;
         }
     }
     let mut y = vec![0.0; n];

@@ -59,6 +59,9 @@ pub struct CalibrateConfig {
     pub features: Vec<String>,
 }
 
+/// Every pair score of one (student, candidate) pair, by name.
+type Scores = BTreeMap<String, f64>;
+
 /// One known case: a (student, candidate) pair with its label and scores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
@@ -280,7 +283,7 @@ fn student_cases(
     spec: ModelSpec,
     ds: Dataset,
     fixed: &[Dataset],
-) -> anyhow::Result<(Vec<Case>, Vec<BTreeMap<String, f64>>)> {
+) -> anyhow::Result<(Vec<Case>, Vec<Scores>)> {
     let mut ccfg = CompareConfig::new(spec, cfg.teachers.clone(), cfg.references.clone());
     ccfg.resampling.seed = cfg.seed;
     // The pair scores are means over probes and do not depend on the
