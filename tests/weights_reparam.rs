@@ -7,46 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use candle_core::{Device, Tensor};
 use lineage::model::Model;
 
+use crate::weights_verdicts::{label, transform, weights};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-models")
-}
-
-fn lineage() -> Command {
-    let mut c = Command::cargo_bin("lineage").unwrap();
-    c.arg("--quiet");
-    c
-}
-
-fn transform(src: &Path, out: &Path, extra: &[&str]) -> PathBuf {
-    lineage()
-        .arg("transform")
-        .arg(src)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-    out.to_path_buf()
-}
-
-fn weights(a: &Path, b: &Path, out: &Path) -> serde_json::Value {
-    lineage()
-        .arg("weights")
-        .arg(a)
-        .arg(b)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
-    serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
-}
-
-fn label(r: &serde_json::Value) -> &str {
-    r["verdict"]["label"].as_str().unwrap()
 }
 
 fn transforms(r: &serde_json::Value) -> Vec<String> {

@@ -20,7 +20,7 @@ fn model(dir: &Path, name: &str, spec: &Spec, t: &synth::Tensors) -> PathBuf {
     p
 }
 
-fn transform(src: &Path, out: &Path, extra: &[&str]) -> PathBuf {
+pub(crate) fn transform(src: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     lineage()
         .arg("transform")
         .arg(src)
@@ -32,7 +32,7 @@ fn transform(src: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     out.to_path_buf()
 }
 
-fn weights(a: &Path, b: &Path, out: &Path) -> serde_json::Value {
+pub(crate) fn weights(a: &Path, b: &Path, out: &Path) -> serde_json::Value {
     lineage()
         .arg("weights")
         .arg(a)
@@ -44,7 +44,7 @@ fn weights(a: &Path, b: &Path, out: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
 }
 
-fn label(r: &serde_json::Value) -> &str {
+pub(crate) fn label(r: &serde_json::Value) -> &str {
     r["verdict"]["label"].as_str().unwrap()
 }
 
