@@ -17,8 +17,6 @@ use crate::fingerprint::distribution::ScoreFile;
 use crate::fingerprint::identity::{extract, IdentityClaim};
 use crate::fingerprint::profile::ModelWords;
 use crate::fingerprint::refusal::{classify_with_prompt, Classification};
-use crate::fingerprint::sparse::Counter;
-use crate::fingerprint::tokenize::Tokenised;
 use crate::fingerprint::SparseVec;
 use crate::input::align::Corpus;
 use crate::input::Dataset;
@@ -44,7 +42,6 @@ pub struct ModelPrep<'a> {
 impl<'a> ModelPrep<'a> {
     /// Tokenise and count every distinct non-empty response of `d`.
     pub fn new(d: &'a Dataset) -> ModelPrep<'a> {
-        const SLICE: usize = 128;
         let mut index = FxHashMap::default();
         let mut texts: Vec<&'a str> = Vec::new();
         let mut prompts: Vec<&'a str> = Vec::new();
@@ -62,26 +59,7 @@ impl<'a> ModelPrep<'a> {
             .zip(&prompts)
             .map(|(t, p)| ((*p, classify_with_prompt(p, t)), extract(t)))
             .unzip();
-        let slices: Vec<(Vec<Vec<SparseVec>>, ModelWords)> = texts
-            .par_chunks(SLICE)
-            .map(|slice| {
-                let (mut c, mut w) = (Counter::default(), ModelWords::default());
-                let counts = slice
-                    .iter()
-                    .map(|t| {
-                        let t = Tokenised::new(t);
-                        w.push(&t);
-                        channels::count_tokenised(&t, &mut c)
-                    })
-                    .collect();
-                (counts, w)
-            })
-            .collect();
-        let (mut counts, mut words) = (Vec::with_capacity(texts.len()), ModelWords::default());
-        for (c, w) in slices {
-            counts.extend(c);
-            words.append(w);
-        }
+        let (counts, words) = channels::count_model(&texts);
         ModelPrep {
             index,
             counts,

@@ -67,34 +67,37 @@ pub fn features(aligned: Aligned, mut sink: impl FnMut(Family, Features)) {
 /// run in parallel and are joined in order, so the last model to finish
 /// does not leave one core idle.
 pub fn count_corpus(texts: &[Vec<String>]) -> (Aligned, Vec<ModelWords>) {
+    let (per, words): (Vec<Vec<Vec<SparseVec>>>, Vec<ModelWords>) =
+        texts.par_iter().map(|m| count_model(m)).unzip();
+    (transpose(per), words)
+}
+
+/// One model's responses counted per channel, and its word profile: slices
+/// of 128 responses in parallel, each with its own reused counter, joined
+/// in order (the same result as one sequential pass).
+pub fn count_model<T: AsRef<str> + Sync>(texts: &[T]) -> (Vec<Vec<SparseVec>>, ModelWords) {
     const SLICE: usize = 128;
-    let (per, words): (Vec<Vec<Vec<SparseVec>>>, Vec<ModelWords>) = texts
-        .par_iter()
-        .map(|m| {
-            let slices: Vec<(Vec<Vec<SparseVec>>, ModelWords)> = m
-                .par_chunks(SLICE)
-                .map(|slice| {
-                    let (mut c, mut w) = (Counter::default(), ModelWords::default());
-                    let counts = slice
-                        .iter()
-                        .map(|t| {
-                            let t = Tokenised::new(t);
-                            w.push(&t);
-                            count_tokenised(&t, &mut c)
-                        })
-                        .collect();
-                    (counts, w)
+    let slices: Vec<(Vec<Vec<SparseVec>>, ModelWords)> = texts
+        .par_chunks(SLICE)
+        .map(|slice| {
+            let (mut c, mut w) = (Counter::default(), ModelWords::default());
+            let counts = slice
+                .iter()
+                .map(|t| {
+                    let t = Tokenised::new(t.as_ref());
+                    w.push(&t);
+                    count_tokenised(&t, &mut c)
                 })
                 .collect();
-            let (mut counts, mut words) = (Vec::with_capacity(m.len()), ModelWords::default());
-            for (c, w) in slices {
-                counts.extend(c);
-                words.append(w);
-            }
-            (counts, words)
+            (counts, w)
         })
-        .unzip();
-    (transpose(per), words)
+        .collect();
+    let (mut counts, mut words) = (Vec::with_capacity(texts.len()), ModelWords::default());
+    for (c, w) in slices {
+        counts.extend(c);
+        words.append(w);
+    }
+    (counts, words)
 }
 
 /// `[model][probe][channel]` to `[channel][model][probe]`.
